@@ -1,0 +1,37 @@
+/**
+ * `npm test`: everything a submission must pass, in the order that fails fastest.
+ *   1. system packages the suites use for real (nginx, Docker engine) are installed or named;
+ *   2. the type check (`tsc`), since jest only strips types;
+ *   3. the import graph has no cycles (dependencies point one way: app ← gateway core ← strategies);
+ *   4. jest: unit suites, then the integration and container suites that run real processes.
+ *
+ * Arguments after `--` go to jest, e.g. `npm test -- test/gateway`.
+ */
+import { $, argv } from 'zx';
+import { CHROMIUM, DOCKER, DEBOOTSTRAP, NGINX, ensureSystemPackages } from './lib/system-packages.ts';
+
+$.verbose = false;
+const jestArgs = argv._.map(String);
+
+async function step(name: string, run: () => Promise<unknown>): Promise<void> {
+  const started = Date.now();
+  process.stderr.write(`[test] ${name}…\n`);
+  await run();
+  process.stderr.write(`[test] ${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+}
+
+try {
+  await step('system packages', () => ensureSystemPackages([NGINX, DOCKER, DEBOOTSTRAP, CHROMIUM]));
+  await step('type check', () => $({ stdio: 'inherit' })`tsc -p .`);
+  await step('import cycles', () =>
+    $({ stdio: 'inherit' })`madge --circular --extensions ts --ts-config tsconfig.json gateway app nginx infra scripts`);
+  await step('jest', () =>
+    $({
+      stdio: 'inherit',
+      env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules --no-warnings=ExperimentalWarning' },
+    })`node node_modules/jest/bin/jest.js --ci ${jestArgs}`);
+} catch (error) {
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  console.error(`[test] failed: ${message}`);
+  process.exit(1);
+}

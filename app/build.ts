@@ -1,0 +1,61 @@
+/**
+ * The app's build step: copies `app/static/` into `app/dist/static/` twice over — once under a
+ * content-hashed name (`style.3f2a9c1b0d.css`), which nginx may cache for a year because the name
+ * changes whenever the bytes do, and once under the plain name for links that cannot be rewritten
+ * (those get a short cache) — and writes `app/dist/manifest.json` mapping plain → hashed names.
+ * The HTML asks the manifest for every asset URL (Django's ManifestStaticFilesStorage, in small).
+ *
+ *   node app/build.ts            # run by `npm start` and `npm run dev`
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative } from 'node:path';
+
+/** Plain asset path (relative to the static folder) → fingerprinted path. */
+export type Manifest = Record<string, string>;
+
+/** Hex digits of the content hash in a fingerprinted name; nginx's immutable rule matches this. */
+export const HASH_LENGTH = 10;
+
+/** Where the sources and the build live, relative to this module. */
+export const STATIC_SOURCE = join(import.meta.dirname, 'static');
+export const DIST = join(import.meta.dirname, 'dist');
+
+/** `logo.svg` + hash → `logo.<hash>.svg` (the hash goes before the extension, so types still work). */
+export function fingerprintName(file: string, content: Buffer): string {
+  const hash = createHash('sha256').update(content).digest('hex').slice(0, HASH_LENGTH);
+  const ext = extname(file);
+  return join(dirname(file), `${basename(file, ext)}.${hash}${ext}`);
+}
+
+async function listFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  // Dotfiles stay out of the build: nginx refuses them anyway, and they are rarely meant to ship.
+  return entries
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/** Build `outDir/static/` and `outDir/manifest.json` from `source`; returns the manifest. */
+export async function buildStatic(source = STATIC_SOURCE, outDir = DIST): Promise<Manifest> {
+  const target = join(outDir, 'static');
+  // A fresh folder each time, so files deleted from the source do not linger in the build.
+  await rm(target, { recursive: true, force: true });
+  const manifest: Manifest = {};
+  for (const file of await listFiles(source)) {
+    const content = await readFile(join(source, file));
+    const hashed = fingerprintName(file, content);
+    await mkdir(dirname(join(target, file)), { recursive: true });
+    await copyFile(join(source, file), join(target, file));
+    await writeFile(join(target, hashed), content);
+    manifest[file] = hashed;
+  }
+  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+if (import.meta.main) {
+  const manifest = await buildStatic();
+  console.error(`[build] ${Object.keys(manifest).length} static files → ${relative(process.cwd(), DIST)}/static`);
+}

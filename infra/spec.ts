@@ -1,0 +1,255 @@
+/**
+ * The stack spec: one pure function from typed config to plain data. The local stack (`npm start`),
+ * the Docker target and the Kubernetes target all read their ports, worker bounds, resources,
+ * health endpoints and nginx settings from here, so the three cannot drift.
+ *
+ * Worker bounds, CPU limits and the HPA target are derived together (see `deriveScaling`): inside
+ * a pod the gateway grows its pool up to the CPU the pod may use; only a pod saturated at its
+ * maximum worker count can push its CPU use over the HPA target, so pods are added after workers.
+ */
+import { deriveScaling, type Scaling } from './scaling.ts';
+
+/** Where the stack runs. */
+export type Target = 'local' | 'docker' | 'kubernetes';
+
+/** Docker networking: a user-defined bridge, or the host's stack where only loopback is allowed. */
+export type DockerNetworkMode = 'bridge' | 'host';
+
+/** The knobs a user sets (Pulumi config, `npm start` flags); every field has a default. */
+export interface StackConfig {
+  target: Target;
+  /** Project name: prefix of image repositories, labels and the Kubernetes namespace default. */
+  project?: string;
+  /** Image tag for both images; never `latest` (kind only uses loaded images with a fixed tag). */
+  imageTag?: string;
+  namespace?: string;
+  /** Public port of the static tier. */
+  sitePort?: number;
+  /** Port the gateway serves the app on. */
+  gatewayPort?: number;
+  /** Port of the gateway's admin listener (health, status, metrics); never proxied by nginx. */
+  adminPort?: number;
+  /** Gateway replicas (containers or pods); the HPA's lower bound on Kubernetes. */
+  gatewayReplicas?: number;
+  staticReplicas?: number;
+  /** Lowest worker count per gateway; the highest is derived from the CPU limit. */
+  minWorkers?: number;
+  /** CPU limit of one gateway in millicores (also its request: Guaranteed QoS, honest HPA %). */
+  gatewayCpuMillis?: number;
+  gatewayMemoryMb?: number;
+  staticCpuMillis?: number;
+  staticMemoryMb?: number;
+  /** HPA upper bound on gateway pods. */
+  hpaMaxReplicas?: number;
+  /** Wished HPA CPU target in percent; raised when it could fire before workers are at their maximum. */
+  hpaCpuTarget?: number;
+  /** Seconds the gateway gives in-flight requests on TERM. */
+  gracefulTimeoutSeconds?: number;
+  /** Seconds a pod keeps serving after it is marked for deletion, while endpoints update. */
+  preStopDelaySeconds?: number;
+  dockerNetworkMode?: DockerNetworkMode;
+  /** NodePort of the static tier on kind (mapped to localhost by k8s/kind-config.yaml). */
+  nodePort?: number;
+  /** App module the gateway loads, relative to the image's working directory. */
+  appModule?: string;
+  /** Folder nginx serves `/static/` from. */
+  staticRoot?: string;
+}
+
+/** One gateway process as its peers address it. */
+export interface GatewayInstance {
+  name: string;
+  /** Address nginx uses to reach it. */
+  host: string;
+  port: number;
+  adminPort: number;
+}
+
+/** A CPU/memory pair in Kubernetes quantity strings plus the raw numbers Docker needs. */
+export interface Resources {
+  cpuMillis: number;
+  memoryMb: number;
+  cpu: string;
+  memory: string;
+}
+
+/** What the static tier needs to know; nginx/render.ts turns it into nginx.conf. */
+export interface StaticTierSpec {
+  listenHost: string;
+  listenPort: number;
+  upstreams: { host: string; port: number }[];
+  staticRoot: string;
+  healthPath: string;
+  workerProcesses: number;
+  /** Folder for pid and temp files, writable by a non-root user on a read-only root. */
+  runDir: string;
+}
+
+/** Everything the three targets derive from. Plain data: JSON-serialisable, no Pulumi types. */
+export interface StackSpec {
+  target: Target;
+  project: string;
+  namespace: string;
+  labels: Record<string, string>;
+  images: { gateway: string; nginx: string; tag: string };
+  site: { host: string; port: number; url: string; healthPath: string; nodePort: number };
+  gateway: {
+    replicas: number;
+    instances: GatewayInstance[];
+    bindHost: string;
+    port: number;
+    adminPort: number;
+    adminBindHost: string;
+    appModule: string;
+    workers: { min: number; max: number };
+    /** Per-worker memory ceiling (MB) that triggers recycling, from the container limit. */
+    maxWorkerMemoryMb: number;
+    gracefulTimeoutSeconds: number;
+    resources: Resources;
+    health: { liveness: string; readiness: string };
+    /** Environment the gateway reads its settings from (GATEWAY_<NAME>). */
+    env: Record<string, string>;
+  };
+  static: { replicas: number; resources: Resources; nginx: StaticTierSpec };
+  scaling: Scaling;
+  /** Seconds the orchestrator waits after TERM before KILL: preStop + graceful drain + margin. */
+  stopGraceSeconds: number;
+  preStopDelaySeconds: number;
+  docker: { networkMode: DockerNetworkMode; network: string };
+}
+
+/** Defaults per field, one table. Target-specific ones are in `TARGET_DEFAULTS`. */
+export const DEFAULTS = {
+  project: 'ts-gateway-kit',
+  imageTag: '0.1.0',
+  sitePort: 8080,
+  gatewayPort: 8000,
+  adminPort: 9000,
+  staticReplicas: 1,
+  minWorkers: 1,
+  gatewayCpuMillis: 2000,
+  gatewayMemoryMb: 512,
+  staticCpuMillis: 500,
+  staticMemoryMb: 128,
+  hpaMaxReplicas: 4,
+  hpaCpuTarget: 80,
+  gracefulTimeoutSeconds: 30,
+  preStopDelaySeconds: 5,
+  dockerNetworkMode: 'bridge' as DockerNetworkMode,
+  nodePort: 30080,
+  appModule: 'app/server.ts',
+  staticRoot: '/srv/static',
+} as const;
+
+const TARGET_DEFAULTS: Record<Target, { gatewayReplicas: number }> = {
+  local: { gatewayReplicas: 1 },
+  docker: { gatewayReplicas: 1 },
+  kubernetes: { gatewayReplicas: 2 },
+};
+
+/** Master, IPC and allocator headroom kept out of the per-worker memory budget. */
+const MASTER_RESERVE_MB = 96;
+const STOP_MARGIN_SECONDS = 5;
+
+/** Turn config into the spec. Pure: same config, same spec; throws on values no target could run. */
+export function stackSpec(config: StackConfig): StackSpec {
+  const c = { ...DEFAULTS, ...TARGET_DEFAULTS[config.target], ...definedOnly(config) };
+  if (c.imageTag === 'latest' || c.imageTag === '') throw new Error(`imageTag must be a fixed tag, not "${c.imageTag}"`);
+  for (const [name, port] of Object.entries({ sitePort: c.sitePort, gatewayPort: c.gatewayPort, adminPort: c.adminPort })) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number, got ${port}`);
+  }
+  const namespace = config.namespace ?? c.project;
+  const scaling = deriveScaling({
+    cpuMillis: c.gatewayCpuMillis,
+    minWorkers: c.minWorkers,
+    replicas: c.gatewayReplicas,
+    maxReplicas: c.hpaMaxReplicas,
+    cpuTarget: c.hpaCpuTarget,
+  });
+  const hostNetwork = config.target === 'local' || (config.target === 'docker' && c.dockerNetworkMode === 'host');
+  const instances = gatewayInstances(config.target, hostNetwork, c.gatewayReplicas, c.gatewayPort, c.adminPort, c.project, namespace);
+  const first = instances[0]!;
+  const siteHost = '127.0.0.1';
+  const sitePort = config.target === 'kubernetes' ? c.nodePort : c.sitePort;
+  const gatewayBindHost = hostNetwork ? '127.0.0.1' : '0.0.0.0';
+  // Docker health checks run inside the container (loopback is enough); kubelet probes come from
+  // the node to the pod IP, so on Kubernetes the admin port must listen on all addresses.
+  const adminBindHost = config.target === 'kubernetes' ? '0.0.0.0' : '127.0.0.1';
+  const maxWorkerMemoryMb = Math.max(64, Math.floor((c.gatewayMemoryMb - MASTER_RESERVE_MB) / scaling.workers.max));
+  const gatewayResources = resources(c.gatewayCpuMillis, c.gatewayMemoryMb);
+  return {
+    target: config.target,
+    project: c.project,
+    namespace,
+    labels: { 'app.kubernetes.io/part-of': c.project, 'app.kubernetes.io/managed-by': 'pulumi' },
+    images: { gateway: `${c.project}/gateway:${c.imageTag}`, nginx: `${c.project}/nginx:${c.imageTag}`, tag: c.imageTag },
+    site: { host: siteHost, port: sitePort, url: `http://${siteHost}:${sitePort}/`, healthPath: '/nginx-health', nodePort: c.nodePort },
+    gateway: {
+      replicas: c.gatewayReplicas,
+      instances,
+      bindHost: gatewayBindHost,
+      port: first.port,
+      adminPort: first.adminPort,
+      adminBindHost,
+      appModule: c.appModule,
+      workers: scaling.workers,
+      maxWorkerMemoryMb,
+      gracefulTimeoutSeconds: c.gracefulTimeoutSeconds,
+      resources: gatewayResources,
+      health: { liveness: '/healthz', readiness: '/readyz' },
+      env: {
+        GATEWAY_MIN_WORKERS: String(scaling.workers.min),
+        GATEWAY_MAX_WORKERS: String(scaling.workers.max),
+        GATEWAY_GRACEFUL_TIMEOUT: String(c.gracefulTimeoutSeconds),
+        GATEWAY_MAX_MEMORY: String(maxWorkerMemoryMb),
+      },
+    },
+    static: {
+      replicas: c.staticReplicas,
+      resources: resources(c.staticCpuMillis, c.staticMemoryMb),
+      nginx: {
+        listenHost: hostNetwork ? '127.0.0.1' : '0.0.0.0',
+        listenPort: c.sitePort,
+        upstreams: instances.map((i) => ({ host: i.host, port: i.port })),
+        staticRoot: c.staticRoot,
+        healthPath: '/nginx-health',
+        workerProcesses: Math.max(1, Math.ceil(c.staticCpuMillis / 1000)),
+        runDir: '/tmp/nginx',
+      },
+    },
+    scaling,
+    stopGraceSeconds: c.preStopDelaySeconds + c.gracefulTimeoutSeconds + STOP_MARGIN_SECONDS,
+    preStopDelaySeconds: c.preStopDelaySeconds,
+    docker: { networkMode: c.dockerNetworkMode, network: `${c.project}-net` },
+  };
+}
+
+/** Config of the local target (`npm start`): loopback only, one gateway, the machine's ports. */
+export function localStackConfig(overrides: Partial<Omit<StackConfig, 'target'>> = {}): StackConfig {
+  return { ...overrides, target: 'local', staticRoot: overrides.staticRoot ?? 'app/dist/static' };
+}
+
+function gatewayInstances(
+  target: Target, hostNetwork: boolean, replicas: number, port: number, adminPort: number, project: string, namespace: string,
+): GatewayInstance[] {
+  // On Kubernetes nginx reaches every replica through one Service (kube-proxy balances).
+  if (target === 'kubernetes') {
+    return [{ name: `${project}-gateway`, host: `${project}-gateway.${namespace}.svc.cluster.local`, port, adminPort }];
+  }
+  // Sharing the host's network, replicas need their own ports; on a bridge each has its own address.
+  return Array.from({ length: replicas }, (_, i) => ({
+    name: `${project}-gateway-${i}`,
+    host: hostNetwork ? '127.0.0.1' : `${project}-gateway-${i}`,
+    port: hostNetwork ? port + i : port,
+    adminPort: hostNetwork ? adminPort + i : adminPort,
+  }));
+}
+
+function resources(cpuMillis: number, memoryMb: number): Resources {
+  return { cpuMillis, memoryMb, cpu: `${cpuMillis}m`, memory: `${memoryMb}Mi` };
+}
+
+/** Drop undefined fields so `{ ...DEFAULTS, ...config }` keeps the defaults for them. */
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

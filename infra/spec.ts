@@ -7,6 +7,8 @@
  * a pod the gateway grows its pool up to the CPU the pod may use; only a pod saturated at its
  * maximum worker count can push its CPU use over the HPA target, so pods are added after workers.
  */
+import { join } from 'node:path';
+import { nginxSpec, type NginxSpec } from '../nginx/spec.ts';
 import { deriveScaling, type Scaling } from './scaling.ts';
 
 /** Where the stack runs. */
@@ -52,8 +54,10 @@ export interface StackConfig {
   nodePort?: number;
   /** App module the gateway loads, relative to the image's working directory. */
   appModule?: string;
-  /** Folder nginx serves `/static/` from. */
+  /** Folder nginx serves `/static/` from (absolute). */
   staticRoot?: string;
+  /** Writable folder for nginx's pid and temp files (absolute; a tmpfs in containers). */
+  nginxRunDir?: string;
 }
 
 /** One gateway process as its peers address it. */
@@ -71,18 +75,6 @@ export interface Resources {
   memoryMb: number;
   cpu: string;
   memory: string;
-}
-
-/** What the static tier needs to know; nginx/render.ts turns it into nginx.conf. */
-export interface StaticTierSpec {
-  listenHost: string;
-  listenPort: number;
-  upstreams: { host: string; port: number }[];
-  staticRoot: string;
-  healthPath: string;
-  workerProcesses: number;
-  /** Folder for pid and temp files, writable by a non-root user on a read-only root. */
-  runDir: string;
 }
 
 /** Everything the three targets derive from. Plain data: JSON-serialisable, no Pulumi types. */
@@ -110,7 +102,7 @@ export interface StackSpec {
     /** Environment the gateway reads its settings from (GATEWAY_<NAME>). */
     env: Record<string, string>;
   };
-  static: { replicas: number; resources: Resources; nginx: StaticTierSpec };
+  static: { replicas: number; resources: Resources; nginx: NginxSpec };
   scaling: Scaling;
   /** Seconds the orchestrator waits after TERM before KILL: preStop + graceful drain + margin. */
   stopGraceSeconds: number;
@@ -139,6 +131,7 @@ export const DEFAULTS = {
   nodePort: 30080,
   appModule: 'app/server.ts',
   staticRoot: '/srv/static',
+  nginxRunDir: '/tmp/nginx',
 } as const;
 
 const TARGET_DEFAULTS: Record<Target, { gatewayReplicas: number }> = {
@@ -207,15 +200,17 @@ export function stackSpec(config: StackConfig): StackSpec {
     static: {
       replicas: c.staticReplicas,
       resources: resources(c.staticCpuMillis, c.staticMemoryMb),
-      nginx: {
-        listenHost: hostNetwork ? '127.0.0.1' : '0.0.0.0',
-        listenPort: c.sitePort,
-        upstreams: instances.map((i) => ({ host: i.host, port: i.port })),
+      nginx: nginxSpec({
+        listen: { host: hostNetwork ? '127.0.0.1' : '0.0.0.0', port: c.sitePort },
+        // Docker container names and a Kubernetes ClusterIP Service resolve once at start-up, which
+        // keeps nginx's upstream keep-alive; the targets start nginx after the gateway tier exists.
+        upstream: { servers: instances.map((i) => ({ host: i.host, port: i.port })) },
         staticRoot: c.staticRoot,
-        healthPath: '/nginx-health',
+        paths: { runDir: c.nginxRunDir },
+        // One worker per core of the container's limit, not per core of the host.
         workerProcesses: Math.max(1, Math.ceil(c.staticCpuMillis / 1000)),
-        runDir: '/tmp/nginx',
-      },
+        healthPath: '/nginx-health',
+      }),
     },
     scaling,
     stopGraceSeconds: c.preStopDelaySeconds + c.gracefulTimeoutSeconds + STOP_MARGIN_SECONDS,
@@ -224,9 +219,19 @@ export function stackSpec(config: StackConfig): StackSpec {
   };
 }
 
-/** Config of the local target (`npm start`): loopback only, one gateway, the machine's ports. */
+const ROOT = join(import.meta.dirname, '..');
+
+/**
+ * Config of the local target (`npm start`): loopback only, one gateway, static files from this
+ * checkout's app build and nginx's files in its ignored `run/` folder.
+ */
 export function localStackConfig(overrides: Partial<Omit<StackConfig, 'target'>> = {}): StackConfig {
-  return { ...overrides, target: 'local', staticRoot: overrides.staticRoot ?? 'app/dist/static' };
+  return {
+    ...overrides,
+    target: 'local',
+    staticRoot: overrides.staticRoot ?? join(ROOT, 'app', 'dist', 'static'),
+    nginxRunDir: overrides.nginxRunDir ?? join(ROOT, 'run', 'nginx'),
+  };
 }
 
 function gatewayInstances(

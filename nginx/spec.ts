@@ -81,8 +81,8 @@ export const NginxSpecSchema = z.object({
   clientMaxBodySize: z.string().regex(/^\d+[km]?$/, 'must be a size like 512k or 10m').default('1m'),
   timeouts: TimeoutsSchema.prefault({}),
   paths: PathsSchema,
-  /** Only meaningful when nginx starts as root; a non-root nginx runs as whoever started it. */
-  user: z.string().regex(/^[a-z_][a-z0-9_-]*$/).optional(),
+  /** `user [group]` the workers drop to when nginx starts as root; a non-root nginx ignores it. */
+  user: z.string().regex(/^[a-z_][a-z0-9_-]*( [a-z_][a-z0-9_-]*)?$/, 'must be "user" or "user group"').optional(),
   workerProcesses: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
   workerConnections: z.number().int().positive().default(1024),
   /** nginx's own liveness location; answered by nginx, never proxied. */

@@ -1,0 +1,53 @@
+/**
+ * Node → fetch adaptation for fetch apps, by @hono/node-server's `getRequestListener`: the fastest
+ * of the adapters measured in bench/adapters.ts (figures in docs/adapters.md). It replaces the
+ * global Request/Response with lightweight versions (its default, `overrideGlobalObjects`), which
+ * is where its speed comes from: `new Response('text')` in the app never builds a web stream.
+ *
+ * The bridge adds only what the gateway needs around `app.fetch`: the ctx argument, a 500 for a
+ * throwing app (logged with the request id), and the deadline's 504 raced against the app.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import type { RequestExchange } from './exchange.ts';
+import type { FetchApp } from './types.ts';
+
+/** Where the listener leaves the exchange for the bridge (and for contextOf). */
+export const kExchange: unique symbol = Symbol('gateway.exchange');
+
+/** A request that carries its exchange. */
+export type TaggedRequest = IncomingMessage & { [kExchange]?: RequestExchange };
+
+/** Turns a thrown error into the response the client gets. */
+export type ErrorResponder = (ex: RequestExchange, error: unknown) => Response;
+
+function isPromise(value: unknown): value is Promise<Response> {
+  return typeof (value as Promise<Response> | undefined)?.then === 'function';
+}
+
+/** A Node listener that runs `app.fetch(request, ctx)`; the exchange must be on `req[kExchange]`. */
+export function bridgeFetchApp(
+  app: FetchApp,
+  onError: ErrorResponder,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return getRequestListener(
+    (request, env) => {
+      const ex = (env.incoming as TaggedRequest)[kExchange]!;
+      let result: Response | Promise<Response>;
+      try {
+        result = app.fetch(request, ex.ctx);
+      } catch (error) {
+        return onError(ex, error);
+      }
+      // A synchronous Response keeps hono's fast path (no promise at all).
+      if (!isPromise(result)) return result;
+      const guarded = result.then(undefined, (error: unknown) => onError(ex, error));
+      if (ex.timer === undefined) return guarded;
+      return new Promise<Response>((resolve) => {
+        ex.onDeadline = resolve;
+        void guarded.then(resolve);
+      });
+    },
+    { overrideGlobalObjects: true },
+  ) as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+}

@@ -1,0 +1,23 @@
+/**
+ * The gateway interface (our WSGI): load the mounted apps of a worker and serve them with one
+ * Node request listener. The contract is written down in docs/interface.md.
+ */
+export type {
+  AppKind,
+  AppSet,
+  Exchange,
+  FetchApp,
+  FinishedRequest,
+  GatewayContext,
+  ListenerOptions,
+  Middleware,
+  Mount,
+  NodeListener,
+  RequestHooks,
+  RequestObserver,
+} from './types.ts';
+export { detectApp, type DetectedApp } from './detect.ts';
+export { appSetOf, loadApps, MountedApps } from './load.ts';
+export { contextOf, createRequestListener } from './listener.ts';
+export { compileProxyTrust, resolveForwarded, type Forwarded, type ProxyTrust } from './proxy.ts';
+export { matchRoute, normalizePrefix, stripPrefix } from './mount.ts';

@@ -1,0 +1,152 @@
+/**
+ * The request listener a worker serves with: trusted proxy → request id → access log → user
+ * middleware → preRequest hook → the mounted app (Node listeners called directly, fetch apps
+ * through the bridge). The built-in steps work on Node's req/res, so the gateway's own work never
+ * pays for a fetch conversion; they are inlined rather than chained because they always run.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { limitChunkedBody, respondDirect, silenceLateWrites } from './respond.ts';
+import { bridgeFetchApp, kExchange, type TaggedRequest } from './fetch-bridge.ts';
+import { RequestContext, RequestExchange } from './exchange.ts';
+import type { MountedApps } from './load.ts';
+import { matchRoute, stripPrefix, type Route } from './mount.ts';
+import { compileProxyTrust, resolveForwarded } from './proxy.ts';
+import type { AppSet, FinishedRequest, ListenerOptions, Middleware, NodeListener } from './types.ts';
+
+type Dispatch = (req: IncomingMessage, res: ServerResponse) => unknown;
+type Chain = (ex: RequestExchange, index: number) => void;
+
+/** X-Request-Id values we pass on: visible ASCII, bounded, nothing that could split a log line. */
+const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+
+/** The app's context, for Node listeners (fetch apps get it as their second argument). */
+export function contextOf(req: IncomingMessage): RequestContext | undefined {
+  return (req as TaggedRequest)[kExchange]?.ctx;
+}
+
+/** Builds the worker's request listener over every mounted app. */
+export function createRequestListener(apps: AppSet, options: ListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { workerId, requestTimeoutMs, maxBodyBytes, logger, accessLog, observer, hooks } = options;
+  const trust = compileProxyTrust(options.forwardedAllowIps);
+
+  function fail(ex: RequestExchange, error: unknown): void {
+    logger.error({ err: error, requestId: ex.ctx.requestId, workerId }, 'the app failed the request');
+    if (ex.res.headersSent) ex.res.destroy();
+    else respondDirect(ex.res, 500, 'Internal Server Error');
+  }
+  function errorResponse(ex: RequestExchange, error: unknown): Response {
+    logger.error({ err: error, requestId: ex.ctx.requestId, workerId }, 'the app failed the request');
+    return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain' } });
+  }
+
+  const routes: Route<Dispatch>[] = (apps as MountedApps).routes.map(({ prefix, target }) => ({
+    prefix,
+    target: target.kind === 'node' ? target.listener : bridgeFetchApp(target.app, errorResponse),
+  }));
+
+  function dispatch(ex: RequestExchange): void {
+    const route = ex.route as Route<Dispatch> | undefined;
+    if (!route) return respondDirect(ex.res, 404, 'Not Found');
+    if (route.prefix !== '') {
+      ex.req.url = stripPrefix(ex.originalUrl, route.prefix);
+      // Express keeps the full path in originalUrl, as with its own mounted routers.
+      (ex.req as IncomingMessage & { originalUrl?: string }).originalUrl = ex.originalUrl;
+    }
+    try {
+      const result = (route.target as NodeListener)(ex.req, ex.res) as unknown;
+      if (typeof (result as Promise<void> | undefined)?.then === 'function') {
+        (result as Promise<void>).then(undefined, (error: unknown) => fail(ex, error));
+      }
+    } catch (error) {
+      fail(ex, error);
+    }
+  }
+
+  const steps: Middleware[] = [...(options.middleware ?? [])];
+  if (hooks?.preRequest) {
+    const preRequest = hooks.preRequest.bind(hooks);
+    steps.push((ex, next) => {
+      const result = preRequest(ex);
+      if (typeof (result as Promise<void> | undefined)?.then === 'function') return (result as Promise<void>).then(next);
+      next();
+    });
+  }
+  const runChain: Chain = (ex, index) => {
+    const step = steps[index];
+    if (!step) return dispatch(ex);
+    let called = false;
+    const next = (): void => {
+      if (called || ex.res.writableEnded) return;
+      called = true;
+      runChain(ex, index + 1);
+    };
+    try {
+      const result = step(ex, next);
+      if (result) result.then(undefined, (error: unknown) => fail(ex, error));
+    } catch (error) {
+      fail(ex, error);
+    }
+  };
+
+  function onDeadline(ex: RequestExchange): void {
+    ex.timer = undefined;
+    ex.ctx.abort('deadline');
+    logger.warn({ requestId: ex.ctx.requestId, workerId, path: ex.originalUrl, timeoutMs: requestTimeoutMs }, 'request deadline passed');
+    if (ex.res.headersSent) return void ex.res.destroy();
+    if (ex.onDeadline) return ex.onDeadline(new Response('Gateway Timeout', { status: 504, headers: { 'content-type': 'text/plain' } }));
+    respondDirect(ex.res, 504, 'Gateway Timeout');
+    silenceLateWrites(ex.res);
+  }
+
+  function onClose(this: ServerResponse): void {
+    const ex = (this.req as TaggedRequest)[kExchange]!;
+    if (ex.timer) clearTimeout(ex.timer);
+    const complete = this.writableFinished;
+    if (!complete) ex.ctx.abort('disconnect');
+    const q = ex.originalUrl.indexOf('?');
+    const info: FinishedRequest = {
+      method: ex.req.method ?? 'GET',
+      path: q === -1 ? ex.originalUrl : ex.originalUrl.slice(0, q),
+      status: complete ? this.statusCode : 499,
+      durationMs: Math.round((performance.now() - ex.startedAt) * 1000) / 1000,
+    };
+    if (accessLog) logger.info({ ...info, workerId, requestId: ex.ctx.requestId, client: ex.ctx.client.address }, 'request');
+    observer?.finished(info);
+    if (hooks?.postRequest) {
+      try {
+        hooks.postRequest(ex, info);
+      } catch (error) {
+        logger.error({ err: error, requestId: ex.ctx.requestId, workerId }, 'the postRequest hook threw');
+      }
+    }
+  }
+
+  return function gatewayListener(req: IncomingMessage, res: ServerResponse): void {
+    const startedAt = performance.now();
+    observer?.started();
+    const socket = req.socket;
+    const forwarded = resolveForwarded(
+      trust,
+      { address: socket.remoteAddress, port: socket.remotePort, encrypted: (socket as TLSSocket).encrypted === true },
+      req.headers,
+    );
+    const incomingId = forwarded.trusted ? req.headers['x-request-id'] : undefined;
+    const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const route = matchRoute(routes, req.url ?? '/');
+    const ex = new RequestExchange(req, res, new RequestContext(forwarded, requestId, workerId, route?.prefix ?? ''), startedAt);
+    ex.route = route;
+    (req as TaggedRequest)[kExchange] = ex;
+    res.setHeader('x-request-id', requestId);
+    res.on('close', onClose);
+    if (maxBodyBytes > 0) {
+      const length = req.headers['content-length'];
+      if (length !== undefined && Number(length) > maxBodyBytes) return respondDirect(res, 413, 'Payload Too Large', true);
+      if (length === undefined && req.headers['transfer-encoding'] !== undefined) limitChunkedBody(req, res, maxBodyBytes);
+    }
+    if (requestTimeoutMs > 0) ex.timer = setTimeout(onDeadline, requestTimeoutMs, ex);
+    if (steps.length === 0) dispatch(ex);
+    else runChain(ex, 0);
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The servers the gateway is measured against, each with the same worker count and the same app
+ * (bench/peers/): a contender turns two free ports into the command that starts it. The first one
+ * is the reference every ratio is taken against.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { findExecutable } from '../scripts/lib/system-packages.ts';
+import type { ServerSpec } from './lib/server.ts';
+
+/** Project root, so commands work from any cwd. */
+export const ROOT = resolve(import.meta.dirname, '..');
+/** Scratch space for logs, PM2's home and nginx configs; git-ignored. */
+export const RUN_DIR = resolve(ROOT, 'run', 'bench');
+/** The pinned Node 24 every Node contender runs on. */
+export const NODE = resolve(ROOT, 'node_modules', '.bin', 'node');
+
+export interface ContenderPorts {
+  /** Where the server takes traffic. */
+  port: number;
+  /** A second port (the gateway's admin listener); others ignore it. */
+  adminPort: number;
+}
+
+export interface Contender {
+  name: string;
+  /** One line for the table: what exactly runs. */
+  describe: string;
+  spec(ports: ContenderPorts, workers: number): ServerSpec;
+}
+
+const log = (name: string): string => resolve(RUN_DIR, 'logs', `${name}.log`);
+
+/** The gateway hosting an app module through its CLI. */
+export function gateway(name: string, app: string, extra: string[] = []): Contender {
+  return {
+    name,
+    describe: `node gateway/cli.ts ${app} --workers N ${extra.join(' ')}`.trim(),
+    spec: ({ port, adminPort }, workers) => ({
+      name,
+      command: NODE,
+      args: [
+        resolve(ROOT, 'gateway/cli.ts'),
+        resolve(ROOT, app),
+        '--workers', String(workers),
+        '--bind', `127.0.0.1:${port}`,
+        '--admin-bind', `127.0.0.1:${adminPort}`,
+        ...extra,
+      ],
+      readyUrl: `http://127.0.0.1:${adminPort}/readyz`,
+      logFile: log(name),
+    }),
+  };
+}
+
+/** Bare node:cluster + node:http: the ceiling. */
+export const rawCluster: Contender = {
+  name: 'raw-cluster',
+  describe: 'node:cluster round-robin + bare node:http (bench/peers/raw-cluster.ts)',
+  spec: ({ port }, workers) => ({
+    name: 'raw-cluster',
+    command: NODE,
+    args: [resolve(ROOT, 'bench/peers/raw-cluster.ts')],
+    env: { PORT: String(port), WORKERS: String(workers) },
+    readyUrl: `http://127.0.0.1:${port}/`,
+    logFile: log('raw-cluster'),
+  }),
+};
+
+/** PM2 in cluster mode under pm2-runtime, with a private PM2_HOME so no user daemon is touched. */
+export const pm2: Contender = {
+  name: 'pm2',
+  describe: 'pm2-runtime, exec_mode cluster (bench/peers/pm2-hello.ts)',
+  spec: ({ port }, workers) => {
+    const dir = resolve(RUN_DIR, `pm2-${port}`);
+    mkdirSync(dir, { recursive: true });
+    const ecosystem = resolve(dir, 'ecosystem.config.cjs');
+    const app = {
+      name: 'hello',
+      script: resolve(ROOT, 'bench/peers/pm2-hello.ts'),
+      exec_mode: 'cluster',
+      instances: workers,
+      env: { PORT: String(port), HOST: '127.0.0.1' },
+    };
+    writeFileSync(ecosystem, `module.exports = ${JSON.stringify({ apps: [app] }, null, 2)};\n`);
+    return {
+      name: 'pm2',
+      command: NODE,
+      args: [resolve(ROOT, 'node_modules/pm2/bin/pm2-runtime'), ecosystem],
+      env: { PM2_HOME: resolve(dir, 'home'), PM2_DISCRETE_MODE: 'true' },
+      readyUrl: `http://127.0.0.1:${port}/`,
+      logFile: log('pm2'),
+    };
+  },
+};
+
+/** Debian's gunicorn with sync workers hosting the WSGI twin of the app. */
+export const gunicorn: Contender = {
+  name: 'gunicorn',
+  describe: 'gunicorn --worker-class sync (bench/peers/hello_wsgi.py)',
+  spec: ({ port }, workers) => ({
+    name: 'gunicorn',
+    command: findExecutable('gunicorn') ?? 'gunicorn',
+    args: [
+      '--workers', String(workers),
+      '--worker-class', 'sync',
+      '--bind', `127.0.0.1:${port}`,
+      '--chdir', resolve(ROOT, 'bench/peers'),
+      // The heartbeat file on tmpfs, as every container guide recommends (gunicorn#1194).
+      '--worker-tmp-dir', '/dev/shm',
+      'hello_wsgi:application',
+    ],
+    readyUrl: `http://127.0.0.1:${port}/`,
+    logFile: log('gunicorn'),
+  }),
+};
+
+/** The default line-up: the gateway first (the reference), then the ceiling and the peers. */
+export const CONTENDERS: Contender[] = [
+  gateway('gateway', 'bench/peers/hello-app.ts'),
+  gateway('gateway-listener', 'bench/peers/hello-listener.ts'),
+  rawCluster,
+  pm2,
+  gunicorn,
+];

@@ -1,0 +1,68 @@
+/**
+ * Memory of a whole server as the kernel sees it: the resident set of a process and every
+ * descendant (master, workers, PM2's daemon…), read from /proc so every contender is measured
+ * the same way, whatever its own status page claims.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Parent PID of a process, or undefined when it is gone. */
+function parentOf(pid: number): number | undefined {
+  try {
+    // The command name (field 2) may hold spaces and parentheses: parse after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `pid` and all of its living descendants, parents before children. */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = Number(entry);
+    const parent = parentOf(child);
+    if (parent === undefined) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const tree: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    if (parentOf(next) === undefined) continue;
+    tree.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return tree;
+}
+
+/** Direct children of `pid` (a pool's workers, when `pid` is its master). */
+export function childrenOf(pid: number): number[] {
+  return processTree(pid).filter((p) => parentOf(p) === pid);
+}
+
+/** VmRSS of one process in bytes (0 when it is gone or a kernel thread). */
+export function rssOf(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Sum of VmRSS over the process tree rooted at `pid`, in bytes. */
+export function treeRss(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + rssOf(p), 0);
+}
+
+/** Whether a process exists (and is not a zombie we have yet to reap). */
+export function isAlive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * `npm run bench`: the gateway against raw node:cluster, PM2 and gunicorn, each direct and behind
+ * the same rendered nginx config, in alternating rounds; writes docs/benchmarks.md and
+ * docs/img/bench-*.svg. Everything it starts runs in its own process group and is stopped at the end.
+ *
+ *   npm run bench -- [--rounds 5] [--duration 8] [--warmup 2] [--connections 64] [--workers 2]
+ *                    [--only gateway,raw-cluster] [--no-nginx] [--no-post] [--startup-runs 5] [--dry-run]
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { argv } from 'zx';
+import { CONTENDERS, ROOT, RUN_DIR } from '../bench/contenders.ts';
+import { describeMachine } from '../bench/lib/machine.ts';
+import { startNginxFront } from '../bench/lib/nginx.ts';
+import { freePorts } from '../bench/lib/ports.ts';
+import { runRounds, type LoadCase, type Target } from '../bench/lib/rounds.ts';
+import { startServer, type RunningServer } from '../bench/lib/server.ts';
+import { checkTargets, summarize } from '../bench/lib/summary.ts';
+import { GUNICORN, WRK } from '../bench/lib/wrk.ts';
+import { measureStartups } from '../bench/startup.ts';
+import { writeReport } from '../bench/report.ts';
+import { NGINX, ensureSystemPackages } from './lib/system-packages.ts';
+
+const num = (value: unknown, fallback: number): number => (value === undefined ? fallback : Number(value));
+const settings = {
+  rounds: num(argv.rounds, 5),
+  durationS: num(argv.duration, 8),
+  warmupS: num(argv.warmup, 2),
+  connections: num(argv.connections, 64),
+  workers: num(argv.workers, 2),
+};
+const only = argv.only ? String(argv.only).split(',') : undefined;
+const withNginx = argv.nginx !== false;
+const contenders = CONTENDERS.filter((c) => !only || only.includes(c.name));
+const reference = contenders[0]?.name ?? 'gateway';
+const cases: LoadCase[] = [
+  { name: 'GET /', path: '/', method: 'GET' },
+  ...(argv.post === false
+    ? []
+    : [{ name: 'POST /echo (JSON)', path: '/echo', method: 'POST' as const, body: JSON.stringify({ user: 'ada', tags: ['a', 'b'], n: 42 }) }]),
+];
+
+const perRun = settings.durationS + 0.3;
+const targetsCount = contenders.length * (withNginx ? 2 : 1);
+const estimateS = targetsCount * cases.length * (settings.rounds * perRun + settings.warmupS);
+console.log(
+  `[bench] plan: ${contenders.map((c) => c.name).join(', ')}; ${withNginx ? 'direct and behind nginx' : 'direct only'}; ` +
+    `${cases.map((c) => c.name).join(', ')}; ${settings.rounds} rounds × ${settings.durationS} s, ${settings.connections} connections, ` +
+    `${settings.workers} workers; about ${Math.ceil(estimateS / 60)} min of load; reference: ${reference}`,
+);
+if (argv['dry-run']) process.exit(0);
+if (settings.rounds < 1 || settings.durationS < 1 || contenders.length === 0) {
+  console.error('[bench] need at least one round, one second and one contender');
+  process.exit(2);
+}
+
+await ensureSystemPackages([NGINX, WRK, ...(contenders.some((c) => c.name === 'gunicorn') ? [GUNICORN] : [])]);
+mkdirSync(RUN_DIR, { recursive: true });
+const machine = describeMachine();
+const started: RunningServer[] = [];
+let failed = false;
+try {
+  const targets: Target[] = [];
+  for (const contender of contenders) {
+    const [port, adminPort] = await freePorts(2);
+    const server = await startServer(contender.spec({ port: port!, adminPort: adminPort! }, settings.workers));
+    started.push(server);
+    console.log(`[bench] ${contender.name} up on :${port} in ${server.startupMs.toFixed(0)} ms (pid ${server.pid})`);
+    targets.push({ contender: contender.name, via: 'direct', baseUrl: `http://127.0.0.1:${port}`, pid: server.pid });
+    if (withNginx) {
+      const front = await startNginxFront(contender.name, port!, RUN_DIR);
+      started.push(front.server);
+      targets.push({ contender: contender.name, via: 'nginx', baseUrl: `http://127.0.0.1:${front.port}`, pid: server.pid });
+    }
+  }
+  // Let every pool settle (PM2 and the gateway fork asynchronously) before idle RSS is read.
+  await new Promise((r) => setTimeout(r, 1500));
+  const series = await runRounds(targets, cases, {
+    ...settings,
+    onResult: (t, c, round, r) =>
+      console.log(
+        `[bench] round ${round} ${c.name} ${t.contender}/${t.via}: ${r.rps.toFixed(0)} req/s, ` +
+          `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors`,
+      ),
+  });
+  for (const server of started.splice(0).reverse()) await server.stop();
+  const startup = await measureStartups(num(argv['startup-runs'], 5), settings.workers, contenders);
+  const rows = summarize(series, reference);
+  const report = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine,
+    settings,
+    contenders: contenders.map((c) => ({ name: c.name, describe: c.describe })),
+    rows,
+    checks: checkTargets(rows, reference),
+    startup,
+    series,
+  };
+  writeFileSync(resolve(RUN_DIR, 'results.json'), JSON.stringify(report, null, 2));
+  const file = await writeReport(report, resolve(ROOT, 'docs'));
+  console.log(`[bench] wrote ${file} and docs/img/bench-*.svg (raw: ${resolve(RUN_DIR, 'results.json')})`);
+  for (const check of report.checks) console.log(`[bench] ${check.met ? 'met ' : 'MISS'} ${check.what} ${check.goal}: ${check.value.toFixed(2)}`);
+} catch (error) {
+  failed = true;
+  console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
+} finally {
+  for (const server of started.reverse()) await server.stop();
+}
+if (!existsSync(resolve(ROOT, 'docs', 'benchmarks.md'))) failed = true;
+process.exit(failed ? 1 : 0);

@@ -50,6 +50,8 @@ export interface StackConfig {
   /** Seconds a pod keeps serving after it is marked for deletion, while endpoints update. */
   preStopDelaySeconds?: number;
   dockerNetworkMode?: DockerNetworkMode;
+  /** Kubernetes Service type of the static tier: NodePort for kind, ClusterIP behind an ingress. */
+  staticServiceType?: 'NodePort' | 'ClusterIP';
   /** NodePort of the static tier on kind (mapped to localhost by k8s/kind-config.yaml). */
   nodePort?: number;
   /** App module the gateway loads, relative to the image's working directory. */
@@ -84,7 +86,7 @@ export interface StackSpec {
   namespace: string;
   labels: Record<string, string>;
   images: { gateway: string; nginx: string; tag: string };
-  site: { host: string; port: number; url: string; healthPath: string; nodePort: number };
+  site: { host: string; port: number; url: string; healthPath: string; serviceType: 'NodePort' | 'ClusterIP'; nodePort: number };
   gateway: {
     replicas: number;
     instances: GatewayInstance[];
@@ -128,6 +130,7 @@ export const DEFAULTS = {
   gracefulTimeoutSeconds: 30,
   preStopDelaySeconds: 5,
   dockerNetworkMode: 'bridge' as DockerNetworkMode,
+  staticServiceType: 'NodePort' as 'NodePort' | 'ClusterIP',
   nodePort: 30080,
   appModule: 'app/server.ts',
   staticRoot: '/srv/static',
@@ -162,8 +165,10 @@ export function stackSpec(config: StackConfig): StackSpec {
   const hostNetwork = config.target === 'local' || (config.target === 'docker' && c.dockerNetworkMode === 'host');
   const instances = gatewayInstances(config.target, hostNetwork, c.gatewayReplicas, c.gatewayPort, c.adminPort, c.project, namespace);
   const first = instances[0]!;
-  const siteHost = '127.0.0.1';
-  const sitePort = config.target === 'kubernetes' ? c.nodePort : c.sitePort;
+  // On kind the NodePort is mapped to the host's loopback; a ClusterIP site is reached in-cluster.
+  const clusterIpSite = config.target === 'kubernetes' && c.staticServiceType === 'ClusterIP';
+  const siteHost = clusterIpSite ? `${c.project}-nginx.${namespace}.svc.cluster.local` : '127.0.0.1';
+  const sitePort = config.target === 'kubernetes' && !clusterIpSite ? c.nodePort : c.sitePort;
   const gatewayBindHost = hostNetwork ? '127.0.0.1' : '0.0.0.0';
   // Docker health checks run inside the container (loopback is enough); kubelet probes come from
   // the node to the pod IP, so on Kubernetes the admin port must listen on all addresses.
@@ -176,7 +181,7 @@ export function stackSpec(config: StackConfig): StackSpec {
     namespace,
     labels: { 'app.kubernetes.io/part-of': c.project, 'app.kubernetes.io/managed-by': 'pulumi' },
     images: { gateway: `${c.project}/gateway:${c.imageTag}`, nginx: `${c.project}/nginx:${c.imageTag}`, tag: c.imageTag },
-    site: { host: siteHost, port: sitePort, url: `http://${siteHost}:${sitePort}/`, healthPath: '/nginx-health', nodePort: c.nodePort },
+    site: { host: siteHost, port: sitePort, url: `http://${siteHost}:${sitePort}/`, healthPath: '/nginx-health', serviceType: c.staticServiceType, nodePort: c.nodePort },
     gateway: {
       replicas: c.gatewayReplicas,
       instances,

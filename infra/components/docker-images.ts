@@ -1,0 +1,49 @@
+/**
+ * The two images of the stack, built from the project's Dockerfiles by the local Docker engine
+ * and never pushed (a user's own registry is a later step; kind gets them with `kind load`).
+ */
+import * as docker from '@pulumi/docker';
+import * as pulumi from '@pulumi/pulumi';
+
+/** Inputs of `StackImages`. */
+export interface StackImagesArgs {
+  /** Full names with tag, from the stack spec. */
+  gateway: string;
+  nginx: string;
+  /** Build context: the repository root (both Dockerfiles copy from it). */
+  context: string;
+  /** Base images, overridable so local stand-ins of the official images can be used. */
+  nodeImage?: string;
+  nginxImage?: string;
+}
+
+/** Base images the Dockerfiles default to; the container tests build stand-ins with these names. */
+export const BASE_IMAGES = { node: 'node:24-bookworm-slim', nginx: 'nginx:1.27-bookworm' } as const;
+
+/** Builds the gateway+app image (root Dockerfile) and the nginx image (nginx/Dockerfile). */
+export class StackImages extends pulumi.ComponentResource {
+  /** Image references to run: the local image id, so a rebuild replaces the containers. */
+  readonly gateway: pulumi.Output<string>;
+  readonly nginx: pulumi.Output<string>;
+
+  constructor(name: string, args: StackImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('kit:docker:StackImages', name, {}, opts);
+    const buildArgs = { NODE_IMAGE: args.nodeImage ?? BASE_IMAGES.node, NGINX_IMAGE: args.nginxImage ?? BASE_IMAGES.nginx };
+    // Host networking for the build: `npm ci` must reach the registry on machines without a bridge.
+    const build = { context: args.context, args: buildArgs, network: 'host', platform: 'linux/amd64' };
+    const gateway = new docker.Image(`${name}-gateway`, {
+      imageName: args.gateway,
+      build: { ...build, dockerfile: `${args.context}/Dockerfile` },
+      skipPush: true,
+    }, { parent: this });
+    const nginx = new docker.Image(`${name}-nginx`, {
+      imageName: args.nginx,
+      build: { ...build, dockerfile: `${args.context}/nginx/Dockerfile` },
+      skipPush: true,
+    }, { parent: this });
+    // repoDigest is the image id for local images: a changed build yields a new id and rolls the containers.
+    this.gateway = pulumi.all([gateway.imageName, gateway.repoDigest]).apply(([image, id]) => id ?? image);
+    this.nginx = pulumi.all([nginx.imageName, nginx.repoDigest]).apply(([image, id]) => id ?? image);
+    this.registerOutputs({ gateway: this.gateway, nginx: this.nginx });
+  }
+}

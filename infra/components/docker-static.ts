@@ -1,0 +1,53 @@
+/**
+ * The static tier on Docker: the nginx container in front of the gateway containers. It gets its
+ * rendered config through the environment, because a read-only root rules out copying a file in.
+ */
+import * as docker from '@pulumi/docker';
+import * as pulumi from '@pulumi/pulumi';
+import type { StackSpec } from '../spec.ts';
+import { containerNetwork, hardenedContainer } from './docker-hardening.ts';
+
+/** Inputs of `DockerStatic`. */
+export interface DockerStaticArgs {
+  spec: StackSpec;
+  image: pulumi.Input<string>;
+  /** nginx.conf rendered from the spec by nginx/render.ts. */
+  nginxConf: string;
+  network?: docker.Network;
+  /** Start only after these (the gateway containers), so nginx's first requests find an upstream. */
+  dependsOn?: pulumi.Resource[];
+}
+
+/** Health check of the nginx container: bash's /dev/tcp, since the image need not carry curl. */
+export function staticHealthCommand(port: number, path: string): string[] {
+  const probe = `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`;
+  return ['CMD', 'bash', '-c', probe];
+}
+
+/** The nginx container, published on the site port of the loopback address only. */
+export class DockerStatic extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: DockerStaticArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('kit:docker:StaticTier', name, {}, opts);
+    const { spec } = args;
+    const nginx = spec.static.nginx;
+    const containerName = `${spec.project}-nginx`;
+    const bridge = spec.docker.networkMode === 'bridge';
+    this.container = new docker.Container(containerName, {
+      name: containerName,
+      image: args.image,
+      envs: [`NGINX_CONF=${args.nginxConf}`],
+      ports: bridge ? [{ internal: nginx.listen.port, external: spec.site.port, ip: spec.site.host }] : undefined,
+      healthcheck: { tests: staticHealthCommand(nginx.listen.port, nginx.healthPath), interval: '10s', timeout: '3s', retries: 3, startPeriod: '10s' },
+      // nginx: QUIT is the graceful shutdown (TERM is fast).
+      stopSignal: 'SIGQUIT',
+      stopTimeout: spec.stopGraceSeconds,
+      ...hardenedContainer(spec.static.resources, { ...spec.labels, 'app.kubernetes.io/component': 'static' }),
+      ...containerNetwork(spec.docker.networkMode, args.network, containerName),
+    }, { parent: this, dependsOn: args.dependsOn });
+    this.url = pulumi.output(spec.site.url);
+    this.registerOutputs({ url: this.url });
+  }
+}

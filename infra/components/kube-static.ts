@@ -1,0 +1,106 @@
+/**
+ * The static tier on Kubernetes: nginx.conf in a ConfigMap whose content hash is in the pod
+ * template (editing the config rolls the pods), the nginx Deployment, its Service (NodePort on
+ * kind, where k8s/kind-config.yaml maps it to localhost; never LoadBalancer), a PDB and a
+ * NetworkPolicy that admits traffic on the site port only.
+ */
+import { createHash } from 'node:crypto';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import {
+  TMP_MOUNT, TMP_VOLUME, guaranteedResources, httpProbe, preStopDelay, restrictedContainerSecurity,
+  restrictedPodSecurity, selectorLabels, tierLabels,
+} from '../kube/pod.ts';
+import type { StackSpec } from '../spec.ts';
+
+/** Inputs of `KubeStatic`. */
+export interface KubeStaticArgs {
+  spec: StackSpec;
+  namespace: pulumi.Input<string>;
+  /** nginx.conf rendered from the spec by nginx/render.ts. */
+  nginxConf: string;
+  /** Create nginx only after these (the gateway Service: nginx resolves its name at start-up). */
+  dependsOn?: pulumi.Resource[];
+}
+
+/** The `nginx` user of the official nginx image. */
+const NGINX_UID = 101;
+/** Where the image's command looks for a mounted config (see nginx/Dockerfile). */
+export const NGINX_CONF_DIR = '/etc/nginx/kit';
+/** Pod-template annotation carrying the config's hash. */
+export const CONFIG_HASH_ANNOTATION = 'ts-gateway-kit/nginx-conf-sha256';
+
+/** ConfigMap, Deployment, Service, PDB and NetworkPolicy of the nginx tier. */
+export class KubeStatic extends pulumi.ComponentResource {
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: KubeStaticArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('kit:kubernetes:StaticTier', name, {}, opts);
+    const { spec, namespace } = args;
+    const fullName = `${spec.project}-nginx`;
+    const labels = tierLabels(spec, 'static');
+    const selector = selectorLabels(spec, 'static');
+    const metadata = { name: fullName, namespace, labels };
+    const child = { parent: this };
+    const port = spec.static.nginx.listen.port;
+    const configHash = createHash('sha256').update(args.nginxConf).digest('hex');
+
+    const configMap = new k8s.core.v1.ConfigMap(fullName, { metadata, data: { 'nginx.conf': args.nginxConf } }, child);
+
+    new k8s.apps.v1.Deployment(fullName, {
+      metadata,
+      spec: {
+        replicas: spec.static.replicas,
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: {
+          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
+          spec: {
+            securityContext: restrictedPodSecurity(NGINX_UID),
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: spec.stopGraceSeconds,
+            volumes: [TMP_VOLUME, { name: 'conf', configMap: { name: fullName } }],
+            containers: [{
+              name: 'nginx',
+              image: spec.images.nginx,
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+              startupProbe: httpProbe(spec.site.healthPath, 'http', { period: 2, failures: 15 }),
+              livenessProbe: httpProbe(spec.site.healthPath, 'http', { period: 10, failures: 3 }),
+              readinessProbe: httpProbe(spec.site.healthPath, 'http', { period: 5, failures: 2 }),
+              // The image's STOPSIGNAL is QUIT (nginx's graceful stop); the preStop sleep keeps it serving meanwhile.
+              lifecycle: preStopDelay(spec.preStopDelaySeconds),
+              resources: guaranteedResources(spec.static.resources),
+              securityContext: restrictedContainerSecurity(),
+              volumeMounts: [TMP_MOUNT, { name: 'conf', mountPath: NGINX_CONF_DIR, readOnly: true }],
+            }],
+          },
+        },
+      },
+    }, { ...child, dependsOn: [configMap, ...(args.dependsOn ?? [])] });
+
+    const nodePort = spec.site.serviceType === 'NodePort';
+    const service = new k8s.core.v1.Service(fullName, {
+      metadata,
+      spec: {
+        type: spec.site.serviceType,
+        selector,
+        ports: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP', ...(nodePort ? { nodePort: spec.site.nodePort } : {}) }],
+      },
+    }, child);
+
+    new k8s.policy.v1.PodDisruptionBudget(fullName, {
+      metadata,
+      spec: { selector: { matchLabels: selector }, maxUnavailable: 1 },
+    }, child);
+
+    new k8s.networking.v1.NetworkPolicy(fullName, {
+      metadata,
+      spec: { podSelector: { matchLabels: selector }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] },
+    }, child);
+
+    this.url = service.metadata.name.apply(() => spec.site.url);
+    this.registerOutputs({ url: this.url });
+  }
+}

@@ -48,7 +48,7 @@ export type MasterMessage =
 
 /** One row of the status page: a worker as the master last saw it. */
 export interface WorkerStatus extends WorkerLoad {
-  /** Stable slot number (1..n), reused by a replacement; `ctx.workerId` in the app. */
+  /** Worker number, unique for the life of the master (gunicorn's worker age); `ctx.workerId` in the app. */
   id: number;
   pid: number;
   state: WorkerState;

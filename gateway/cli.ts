@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * The `gateway` command. Usage errors and bad settings end here with a message naming the
+ * problem and the exit code from the table in errors.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { ExitCode, GatewayError, exitCodeOf } from './errors.ts';
+import { defaultExtras } from './defaults.ts';
+import { runHealth } from './health.ts';
+import { loadApps } from './interface/index.ts';
+import { runMaster } from './master/run.ts';
+import { loadSettings, type LoadInput } from './settings/load.ts';
+import { renderHelp } from './settings/help.ts';
+import { resolvePool } from './settings/pool.ts';
+import { mountsOf } from './worker/env.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** `--check-config`: settings valid and the app loads; prints what would run. */
+async function checkConfig(input: LoadInput, loaded: Awaited<ReturnType<typeof loadSettings>>, cpus: number): Promise<number> {
+  const pool = resolvePool(loaded.settings, 'workers' in loaded.sources, cpus);
+  const apps = await loadApps(mountsOf(loaded.settings), { cwd: input.cwd });
+  const summary = { ok: true, pool, apps: mountsOf(loaded.settings), kinds: apps.kinds, sources: loaded.sources, config: loaded.configPath ?? null };
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  return ExitCode.OK;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'health') return runHealth(argv.slice(1), process.env);
+  const input: LoadInput = { argv, env: process.env, cwd: process.cwd() };
+  const loaded = await loadSettings(input);
+  if (loaded.help) {
+    process.stdout.write(`${renderHelp()}\n`);
+    return ExitCode.OK;
+  }
+  const extras = defaultExtras(VERSION);
+  if (loaded.settings.checkConfig) return checkConfig(input, loaded, extras.cpus);
+  resolvePool(loaded.settings, 'workers' in loaded.sources, extras.cpus); // fail before binding
+  return runMaster(loaded, input, extras);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof GatewayError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`gateway: error: ${message}\n`);
+    process.exit(exitCodeOf(error));
+  },
+);

@@ -1,0 +1,67 @@
+/**
+ * The seam between the master's decisions and the operating system (gunicorn's tests patch
+ * os.fork/os.waitpid/time the same way). The arbiter only talks to this interface, so unit tests
+ * drive it with a fake and integration tests with the real node:cluster implementation below.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import type { MasterMessage, WorkerMessage } from '../protocol.ts';
+
+/** Callbacks a forked worker reports through; the arbiter turns them into queued events. */
+export interface WorkerEvents {
+  message(message: WorkerMessage): void;
+  exit(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+export interface WorkerHandle {
+  readonly pid: number;
+  send(message: MasterMessage): void;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export interface ProcessApi {
+  /** Forks a worker process with these extra environment variables. */
+  fork(env: Record<string, string>, events: WorkerEvents): WorkerHandle;
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Epoch milliseconds, for display only. */
+  wallClock(): number;
+}
+
+const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.ts', import.meta.url));
+
+/**
+ * node:cluster workers. `roundRobin` picks how connections reach workers: the master accepts
+ * and hands them out (SCHED_RR), or each worker accepts on its own socket (reuse-port mode).
+ */
+export function clusterProcessApi(options: { roundRobin: boolean }): ProcessApi {
+  cluster.schedulingPolicy = options.roundRobin ? cluster.SCHED_RR : cluster.SCHED_NONE;
+  // The worker entry is our own module, not the CLI: the master runs no app code, and workers
+  // never parse the command line (they get resolved settings from the master).
+  cluster.setupPrimary({ exec: WORKER_ENTRY, args: [], silent: false });
+  return {
+    fork(env, events) {
+      const worker: Worker = cluster.fork(env);
+      worker.on('message', (message: WorkerMessage) => events.message(message));
+      worker.on('exit', (code, signal) => events.exit(code, signal as NodeJS.Signals | null));
+      // An IPC error (e.g. the worker died mid-send) is reported by 'exit'; swallow it here so it
+      // cannot crash the master.
+      worker.on('error', () => {});
+      return {
+        pid: worker.process.pid ?? -1,
+        send(message) {
+          if (worker.isConnected()) worker.send(message, undefined, () => {});
+        },
+        kill(signal) {
+          try {
+            worker.process.kill(signal);
+          } catch {
+            // Already gone: its exit event is on its way.
+          }
+        },
+      };
+    },
+    now: () => performance.now(),
+    wallClock: () => Date.now(),
+  };
+}

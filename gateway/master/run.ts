@@ -1,0 +1,111 @@
+/**
+ * Runs the arbiter for real: real processes, real signals, a real admin port, and a timer that
+ * turns the loop once a second (and at once whenever an event arrives).
+ */
+import type { Server } from 'node:http';
+import { createAdminServer } from '../admin/server.ts';
+import { GatewayError } from '../errors.ts';
+import { createLog } from '../log.ts';
+import { loadSettings, type LoadInput, type LoadedSettings } from '../settings/load.ts';
+import { resolvePool } from '../settings/pool.ts';
+import { callHook } from '../hooks.ts';
+import { workerEnv } from '../worker/env.ts';
+import { Arbiter, type ArbiterPlugins, type MasterSignal, type Reloaded } from './arbiter.ts';
+import { clusterProcessApi } from './process-api.ts';
+
+const TICK_MS = 1000;
+const SIGNALS: MasterSignal[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'];
+
+/** Extras the default entry point plugs in (autoscaling policy, metrics, status page). */
+export interface MasterExtras {
+  cpus: number;
+  plugins?: ArbiterPlugins;
+  metrics?: (status: ReturnType<Arbiter['status']>) => Promise<string>;
+  statusPage?: () => string;
+  version?: string;
+}
+
+function listen(server: Server, address: string): Promise<void> {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new GatewayError('BIND_FAILED', `adminBind ${address}: ${error.code ?? error.message}`)));
+    server.listen(Number(address.slice(at + 1)), host, () => resolve());
+  });
+}
+
+function toReloaded(loaded: LoadedSettings, cpus: number): Reloaded {
+  return { settings: loaded.settings, hooks: loaded.hooks, pool: resolvePool(loaded.settings, 'workers' in loaded.sources, cpus) };
+}
+
+/** Starts the master; resolves with its exit status once it has stopped. */
+export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras: MasterExtras): Promise<number> {
+  const { settings } = loaded;
+  const first = toReloaded(loaded, extras.cpus);
+  const logs = createLog({ level: settings.logLevel, file: settings.logFile, base: { role: 'master' } });
+  const { log } = logs;
+  if (process.pid === 1) {
+    log.warn('running as PID 1: Node cannot reap orphaned grandchildren; run under an init (tini, docker --init)');
+  }
+
+  let arbiter: Arbiter | undefined;
+  const view = { settings, status: () => arbiter!.status() };
+  await callHook(loaded.hooks, 'onStarting', (h, e) => log.error({ err: e, hook: h }, `hook ${h} threw`), view);
+
+  let finish!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  arbiter = new Arbiter({
+    settings,
+    pool: first.pool,
+    hooks: loaded.hooks,
+    log,
+    processApi: clusterProcessApi({ roundRobin: settings.listenStrategy === 'round-robin' }),
+    workerEnv: ({ id, generation }, current) =>
+      workerEnv({ id, generation, settings: current, cwd: input.cwd, ...(loaded.configPath ? { configPath: loaded.configPath } : {}) }),
+    reload: async () => toReloaded(await loadSettings(input), extras.cpus),
+    onDone: (code) => finish(code),
+    ...(extras.plugins ? { plugins: extras.plugins } : {}),
+    version: extras.version ?? '',
+  });
+  const running = arbiter;
+
+  const admin = createAdminServer({
+    isLive: () => running.isLive(TICK_MS * 3),
+    isReady: () => running.isReady(),
+    status: () => running.status(),
+    setTarget: (target) => running.setTarget(target),
+    ...(extras.metrics ? { metrics: () => extras.metrics!(running.status()) } : {}),
+    ...(extras.statusPage ? { statusPage: extras.statusPage } : {}),
+  });
+  await listen(admin, settings.adminBind);
+
+  // Signal handlers only enqueue; the loop does the work.
+  const handlers = SIGNALS.map((signal) => [signal, () => running.signal(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+
+  let scheduled = false;
+  const tick = () => {
+    scheduled = false;
+    running.tick();
+  };
+  running.wake = () => {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(tick);
+    }
+  };
+  const timer = setInterval(tick, TICK_MS);
+  log.info({ bind: settings.bind, admin: settings.adminBind, pool: first.pool, strategy: settings.listenStrategy }, 'gateway master started');
+  running.tick();
+
+  const code = await done;
+  clearInterval(timer);
+  for (const [signal, handler] of handlers) process.off(signal, handler);
+  await new Promise<void>((resolve) => {
+    admin.close(() => resolve());
+    admin.closeAllConnections();
+  });
+  logs.flush();
+  return code;
+}

@@ -1,0 +1,168 @@
+/**
+ * Every gateway setting, as data (gunicorn's config.py idea without its 3,000 lines). One entry
+ * feeds the CLI flag, the `GATEWAY_*` environment variable, the config-file key, validation,
+ * `--help` and docs/settings.md. Adding a setting means adding one entry here.
+ */
+import { z } from 'zod';
+import { availableParallelism } from 'node:os';
+
+/** How a setting's text form (flag or environment value) is read. */
+export type SettingKind = 'string' | 'int' | 'seconds' | 'bool' | 'list' | 'address';
+
+export interface SettingEntry<S extends z.ZodType = z.ZodType> {
+  kind: SettingKind;
+  /** Validates the value once it is typed; its messages name what is wrong. */
+  schema: S;
+  /** The value when no source sets it; a function when it depends on the machine. */
+  default: z.infer<S> | (() => z.infer<S>);
+  /** One line for `--help` and the docs. */
+  doc: string;
+  /** Group heading in `--help` and the docs. */
+  group: 'Server' | 'Workers' | 'Supervision' | 'Limits' | 'Autoscaling' | 'Logging' | 'Proxy';
+  /** Extra environment variables honoured for this setting, as other servers name them. */
+  aliasEnv?: string[];
+  /** Only on the command line (meta settings like `--config`). */
+  cliOnly?: boolean;
+  /** Applied by HUP without a restart; false means a change needs a restart (e.g. sockets). */
+  reloadable: boolean;
+}
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:8000 or [::1]:8000')
+  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be 0..65535');
+const count = z.number().int('expected a whole number').min(1, 'must be at least 1');
+const zeroOrMore = z.number().int('expected a whole number').min(0, 'must be 0 or more');
+const seconds = z.number().min(0, 'must be 0 or more seconds');
+
+function entry<S extends z.ZodType>(e: SettingEntry<S>): SettingEntry<S> {
+  return e;
+}
+
+export const SETTINGS = {
+  config: entry({
+    kind: 'string', schema: z.string(), default: '', group: 'Server', cliOnly: true, reloadable: false,
+    doc: 'Config file (gateway.config.ts) with settings and hooks; ./gateway.config.ts when it exists.',
+  }),
+  checkConfig: entry({
+    kind: 'bool', schema: z.boolean(), default: false, group: 'Server', cliOnly: true, reloadable: false,
+    doc: 'Validate the settings and load the app once, then exit 0 (or 2/4 naming the problem).',
+  }),
+  app: entry({
+    kind: 'string', schema: z.string(), default: '', group: 'Server', reloadable: true,
+    doc: "The app module mounted at '/' (the first positional argument).",
+  }),
+  mounts: entry({
+    kind: 'list', group: 'Server', reloadable: true, default: [],
+    schema: z.array(z.string().regex(/^\/[^=]*=.+$/, 'expected PREFIX=MODULE, e.g. /api=./api.ts')),
+    doc: 'More apps by path prefix, PREFIX=MODULE (repeatable); longest prefix wins.',
+  }),
+  bind: entry({
+    kind: 'address', schema: hostPort, default: '127.0.0.1:8000', group: 'Server', reloadable: false,
+    doc: 'Address the workers serve HTTP on.',
+  }),
+  adminBind: entry({
+    kind: 'address', schema: hostPort, default: '127.0.0.1:9000', group: 'Server', reloadable: false,
+    doc: 'Address of the admin listener (/healthz, /readyz, /status, /metrics); never expose it publicly.',
+  }),
+  listenStrategy: entry({
+    kind: 'string', schema: z.enum(['round-robin', 'reuse-port']), default: 'round-robin', group: 'Server',
+    reloadable: false,
+    doc: 'round-robin: the master accepts and hands connections out; reuse-port: each worker has its own SO_REUSEPORT socket.',
+  }),
+  workers: entry({
+    kind: 'int', schema: count, default: () => availableParallelism(), group: 'Workers', aliasEnv: ['WEB_CONCURRENCY'],
+    reloadable: true, doc: 'Fixed pool size (or the initial size when autoscaling); default: the CPUs this process may use.',
+  }),
+  minWorkers: entry({
+    kind: 'int', schema: count.optional(), default: undefined, group: 'Autoscaling', reloadable: true,
+    doc: 'Autoscaling lower bound; with maxWorkers different from it, the pool autoscales.',
+  }),
+  maxWorkers: entry({
+    kind: 'int', schema: count.optional(), default: undefined, group: 'Autoscaling', reloadable: true,
+    doc: 'Autoscaling upper bound; default when minWorkers is set: the CPUs this process may use.',
+  }),
+  timeout: entry({
+    kind: 'seconds', schema: z.number().min(1, 'must be at least 1 second'), default: 30, group: 'Supervision',
+    reloadable: true, doc: 'A worker whose event loop is silent this long is killed and replaced.',
+  }),
+  gracefulTimeout: entry({
+    kind: 'seconds', schema: seconds, default: 30, group: 'Supervision', reloadable: true,
+    doc: 'Time a draining worker has to finish in-flight requests before SIGKILL.',
+  }),
+  bootTimeout: entry({
+    kind: 'seconds', schema: z.number().min(1, 'must be at least 1 second'), default: 30, group: 'Supervision',
+    reloadable: true, doc: "Time a worker has to load the app and finish its init() before it is replaced.",
+  }),
+  drainDelay: entry({
+    kind: 'seconds', schema: seconds, default: 0, group: 'Supervision', reloadable: true,
+    doc: 'On TERM, keep serving this long with /readyz at 503 before closing listeners (lets load balancers notice).',
+  }),
+  requestTimeout: entry({
+    kind: 'seconds', schema: seconds, default: 0, group: 'Limits', reloadable: true,
+    doc: 'Per-request deadline: past it the client gets 504 and ctx.signal aborts (0 = off).',
+  }),
+  maxRequests: entry({
+    kind: 'int', schema: zeroOrMore, default: 0, group: 'Supervision', reloadable: true,
+    doc: 'Recycle a worker after this many requests (0 = never); the replacement is ready first.',
+  }),
+  maxRequestsJitter: entry({
+    kind: 'int', schema: zeroOrMore, default: 0, group: 'Supervision', reloadable: true,
+    doc: 'Add a random 0..N to maxRequests per worker so they do not all recycle at once.',
+  }),
+  maxMemory: entry({
+    kind: 'int', schema: zeroOrMore, default: 0, group: 'Supervision', reloadable: true,
+    doc: 'Recycle a worker whose RSS exceeds this many MiB (0 = never).',
+  }),
+  keepAliveTimeout: entry({
+    kind: 'seconds', schema: seconds, default: 75, group: 'Limits', reloadable: true,
+    doc: "Idle keep-alive time; above nginx's upstream keepalive_timeout (60 s) so nginx closes first.",
+  }),
+  headersTimeout: entry({
+    kind: 'seconds', schema: z.number().min(1, 'must be at least 1 second'), default: 20, group: 'Limits',
+    reloadable: true, doc: 'Time a client has to send the request headers.',
+  }),
+  maxHeaderSize: entry({
+    kind: 'int', schema: z.number().int().min(1024, 'must be at least 1024 bytes'), default: 16384, group: 'Limits',
+    reloadable: true, doc: 'Largest request line + headers in bytes; larger gets 431.',
+  }),
+  maxBodySize: entry({
+    kind: 'int', schema: zeroOrMore, default: 10 * 1024 * 1024, group: 'Limits', reloadable: true,
+    doc: 'Largest request body in bytes; larger gets 413 (0 = no limit).',
+  }),
+  forwardedAllowIps: entry({
+    kind: 'list', schema: z.array(z.string().min(1)), default: ['127.0.0.1', '::1'], group: 'Proxy',
+    aliasEnv: ['FORWARDED_ALLOW_IPS'], reloadable: true,
+    doc: "Proxies whose X-Forwarded-* headers are trusted (IPs or CIDRs, '*' for any).",
+  }),
+  logLevel: entry({
+    kind: 'string', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']), default: 'info',
+    group: 'Logging', reloadable: true, doc: 'Lowest level logged.',
+  }),
+  accessLog: entry({
+    kind: 'bool', schema: z.boolean(), default: true, group: 'Logging', reloadable: true,
+    doc: 'Log one line per request (method, path, status, duration, worker).',
+  }),
+  logFile: entry({
+    kind: 'string', schema: z.string(), default: '', group: 'Logging', reloadable: false,
+    doc: 'Write logs to this file instead of stdout; USR1 reopens it (for logrotate).',
+  }),
+} satisfies Record<string, SettingEntry>;
+
+export type SettingName = keyof typeof SETTINGS;
+export type Settings = { [K in SettingName]: z.infer<(typeof SETTINGS)[K]['schema']> };
+
+/** `maxRequestsJitter` → `--max-requests-jitter` */
+export function flagOf(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** `maxRequestsJitter` → `GATEWAY_MAX_REQUESTS_JITTER` */
+export function envOf(name: string): string {
+  return `GATEWAY_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+export function defaultOf(name: SettingName): unknown {
+  const d = SETTINGS[name].default;
+  return typeof d === 'function' ? (d as () => unknown)() : d;
+}

@@ -1,0 +1,38 @@
+/**
+ * The worker's pulse: a timer on its own event loop that reports load to the master. If the
+ * loop blocks, the timer cannot fire and the master sees silence (a liveness check that needs no
+ * temp file, unlike gunicorn's, which misfires on slow disks: gunicorn #1194).
+ */
+import { performance } from 'node:perf_hooks';
+import type { WorkerLoad, WorkerMessage } from '../protocol.ts';
+
+export interface Heartbeat {
+  /** Counts a finished request in the metrics sent with the next beat. */
+  observe(status: number, durationMs: number): void;
+  stop(): void;
+}
+
+export function startHeartbeat(options: {
+  intervalMs: number;
+  load: () => Pick<WorkerLoad, 'requests' | 'inFlight'>;
+  send: (message: WorkerMessage) => void;
+  metrics?: { observe(status: number, durationMs: number): void; snapshot(): unknown };
+  /** Called with each beat's load (the memory-ceiling check). */
+  onBeat?: (load: WorkerLoad) => void;
+}): Heartbeat {
+  let last = performance.eventLoopUtilization();
+  const beat = () => {
+    const now = performance.eventLoopUtilization();
+    const elu = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    const load: WorkerLoad = { ...options.load(), elu, rss: process.memoryUsage.rss() };
+    options.send({ type: 'heartbeat', load, metrics: options.metrics?.snapshot() });
+    options.onBeat?.(load);
+  };
+  beat();
+  const timer = setInterval(beat, options.intervalMs);
+  return {
+    observe: (status, durationMs) => options.metrics?.observe(status, durationMs),
+    stop: () => clearInterval(timer),
+  };
+}

@@ -11,15 +11,21 @@ export interface DockerfileBases extends BaseImageTags {
   other: string[];
 }
 
-/** Base images named by `FROM` lines, skipping earlier stages (`FROM build`) and `scratch`. */
+/**
+ * Base images named by `FROM` lines, skipping earlier stages (`FROM build`) and `scratch`; a
+ * `FROM ${NODE_IMAGE}` takes the default of its `ARG NODE_IMAGE=...`.
+ */
 export function baseImagesOf(dockerfiles: string[]): DockerfileBases {
   const found: DockerfileBases = { node: [], nginx: [], other: [] };
   for (const text of dockerfiles) {
     const stages = new Set<string>();
+    const args = new Map<string, string>();
     for (const line of text.split('\n')) {
+      const arg = /^\s*ARG\s+(\w+)=("?)(\S*)\2\s*$/i.exec(line);
+      if (arg) args.set(arg[1]!, arg[3]!);
       const match = /^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
       if (!match) continue;
-      const image = match[1]!;
+      const image = match[1]!.replace(/\$\{?(\w+)\}?/g, (whole, name: string) => args.get(name) ?? whole);
       const earlierStage = stages.has(image.toLowerCase());
       if (match[2]) stages.add(match[2].toLowerCase());
       if (earlierStage || image === 'scratch') continue;

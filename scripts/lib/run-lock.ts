@@ -1,0 +1,66 @@
+/**
+ * "Is a stack already running?": a lock file in the run folder holding the running stack's pid and
+ * URLs, plus a port check, so a second `npm start` says what is going on instead of failing on a
+ * busy port half-way through.
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** What the lock file records about the running stack. */
+export interface LockInfo {
+  pid: number;
+  siteUrl: string;
+  statusUrl: string;
+  startedAt: string;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Take the lock in `runDir`; resolves to a release function, or to the running stack's info when
+ * another live stack holds it. A lock left by a stack that died is taken over.
+ */
+export async function acquireRunLock(runDir: string, info: LockInfo): Promise<{ release: () => Promise<void> } | { heldBy: LockInfo }> {
+  await mkdir(runDir, { recursive: true });
+  const file = join(runDir, 'stack.lock');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(`${JSON.stringify(info)}\n`);
+      await handle.close();
+      return { release: () => rm(file, { force: true }) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = await readLock(file);
+      if (holder && isAlive(holder.pid)) return { heldBy: holder };
+      await rm(file, { force: true });
+    }
+  }
+  throw new Error(`cannot take the lock ${file}`);
+}
+
+async function readLock(file: string): Promise<LockInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as LockInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when nothing listens on host:port (we could bind it ourselves). */
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * The local stack's settings as data: one row each (flag, environment variable, validator, default,
+ * doc) feeds parsing, validation, `--help` and the README's table. Flags beat environment beats
+ * defaults. Bad values stop `npm start` with a message that names the setting, before anything starts.
+ */
+import { z } from 'zod';
+
+const Port = z.coerce.number().int().min(1024, 'must be 1024..65535 (nginx runs without root)').max(65_535, 'must be 1024..65535');
+const Count = z.coerce.number().int().min(1, 'must be at least 1').max(64, 'must be at most 64');
+
+/** One setting of `npm start`. */
+interface StackSetting {
+  flag: string;
+  env: string;
+  schema: z.ZodType<number | string>;
+  fallback?: number | string;
+  doc: string;
+}
+
+export const STACK_SETTINGS = {
+  sitePort: { flag: 'site-port', env: 'STACK_SITE_PORT', schema: Port, fallback: 8080, doc: 'port nginx serves the site on' },
+  gatewayPort: { flag: 'gateway-port', env: 'STACK_GATEWAY_PORT', schema: Port, fallback: 8000, doc: 'port of the gateway (nginx proxies to it)' },
+  adminPort: { flag: 'admin-port', env: 'STACK_ADMIN_PORT', schema: Port, fallback: 9000, doc: "port of the gateway's admin listener (status, metrics); loopback only, never proxied" },
+  minWorkers: { flag: 'min-workers', env: 'STACK_MIN_WORKERS', schema: Count, fallback: 1, doc: 'fewest gateway workers' },
+  maxWorkers: { flag: 'max-workers', env: 'STACK_MAX_WORKERS', schema: Count, doc: 'most gateway workers (default: the CPU this machine gives the gateway)' },
+  runDir: { flag: 'run-dir', env: 'STACK_RUN_DIR', schema: z.string().min(1), fallback: 'run', doc: 'folder for the rendered nginx.conf, pid/lock and temp files' },
+} as const satisfies Record<string, StackSetting>;
+
+export type StackSettingName = keyof typeof STACK_SETTINGS;
+
+/** Parsed settings; `maxWorkers` is undefined when left to the stack spec. */
+export interface StackSettings {
+  sitePort: number;
+  gatewayPort: number;
+  adminPort: number;
+  minWorkers: number;
+  maxWorkers: number | undefined;
+  runDir: string;
+}
+
+/** A bad value, named the way the user wrote it. */
+export class StackSettingsError extends Error {
+  override name = 'StackSettingsError';
+}
+
+/** Read flags (minimist-style object) and env into validated settings; throws StackSettingsError. */
+export function parseStackSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): StackSettings {
+  const known = new Set(['_', '--', 'help', 'h', ...Object.values(STACK_SETTINGS).map((s) => s.flag)]);
+  const unknown = Object.keys(flags).filter((key) => !known.has(key));
+  if (unknown.length > 0) throw new StackSettingsError(`unknown option --${unknown[0]} (see --help)`);
+  const values: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(STACK_SETTINGS) as [StackSettingName, StackSetting][]) {
+    const fromFlag = flags[setting.flag];
+    const raw = fromFlag ?? env[setting.env] ?? setting.fallback;
+    if (raw === undefined) continue;
+    const parsed = setting.schema.safeParse(raw);
+    if (!parsed.success) {
+      const source = fromFlag !== undefined ? `--${setting.flag}` : env[setting.env] !== undefined ? setting.env : name;
+      throw new StackSettingsError(`${source}=${String(raw)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    }
+    values[name] = parsed.data;
+  }
+  const settings = values as unknown as StackSettings;
+  const ports = [settings.sitePort, settings.gatewayPort, settings.adminPort];
+  if (new Set(ports).size !== ports.length) {
+    throw new StackSettingsError(`--site-port, --gateway-port and --admin-port must differ (got ${ports.join(', ')})`);
+  }
+  if (settings.maxWorkers !== undefined && settings.maxWorkers < settings.minWorkers) {
+    throw new StackSettingsError(`--max-workers=${settings.maxWorkers} is below --min-workers=${settings.minWorkers}`);
+  }
+  return settings;
+}
+
+/** The `--help` text, generated from the table. */
+export function stackHelp(): string {
+  const rows = Object.values(STACK_SETTINGS).map((s: StackSetting) => {
+    const fallback = s.fallback === undefined ? '' : ` (default ${s.fallback})`;
+    return `  --${s.flag.padEnd(14)} ${s.env.padEnd(20)} ${s.doc}${fallback}`;
+  });
+  return ['usage: npm start -- [options]', '', '  option           environment          meaning', ...rows].join('\n');
+}

@@ -1,0 +1,83 @@
+/**
+ * One tier of the local stack (the gateway master, nginx) as a child process: started in its own
+ * process group, so the stack decides the shutdown order and a forced stop reaches the tier's
+ * workers too; its output printed line by line with a label (`[nginx] …`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+const PINO_LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** A pino JSON line as `INFO message key=value…`; anything else unchanged. */
+export function formatLogLine(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const { level, msg, time: _time, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const extras = Object.entries(rest).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    return [PINO_LEVELS[level as number] ?? String(level ?? ''), msg ?? '', ...extras].filter(Boolean).join(' ');
+  } catch {
+    return line;
+  }
+}
+
+/** Print each line of `stream` as `[label] line` on `out`. */
+export function labelLines(stream: NodeJS.ReadableStream, label: string, out: NodeJS.WritableStream = process.stdout): void {
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(`[${label}] ${formatLogLine(line)}\n`));
+}
+
+/** A started tier. */
+export interface TierProcess {
+  label: string;
+  child: ChildProcess;
+  /** Resolves with the exit code (or 128+signal) once the tier's main process has exited. */
+  exited: Promise<number>;
+  /** Signal the tier's main process (a graceful stop, a reload). */
+  signal(signal: NodeJS.Signals): void;
+  /** SIGKILL the tier's whole process group: main process and every worker. */
+  killGroup(): void;
+}
+
+/** Start `command` as a tier in its own process group, its output labelled. */
+export function startTier(label: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): TierProcess {
+  const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  labelLines(child.stdout!, label);
+  labelLines(child.stderr!, label, process.stderr);
+  const exited = new Promise<number>((resolve) => {
+    child.once('error', (error) => {
+      process.stderr.write(`[${label}] cannot start ${command}: ${error.message}\n`);
+      resolve(127);
+    });
+    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? osSignalNumber(signal) : 0)));
+  });
+  const pid = child.pid;
+  return {
+    label,
+    child,
+    exited,
+    signal: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+    killGroup: () => {
+      if (pid === undefined) return;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // The group is already gone.
+      }
+    },
+  };
+}
+
+function osSignalNumber(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+  return numbers[signal] ?? 0;
+}
+
+/** Resolves true when `promise` settles within `ms`, false otherwise. */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  const result = await Promise.race([promise.then(() => true as const), timeout]);
+  clearTimeout(timer);
+  return result;
+}

@@ -1,0 +1,188 @@
+/**
+ * `npm start`: the whole stack on this machine — nginx (static tier) → gateway (worker pool) → app.
+ *
+ *   preflight (settings, lock, ports, nginx installed) → build the app → render nginx.conf into
+ *   run/ and `nginx -t` it → start the gateway, wait for /readyz → start nginx, wait for its health
+ *   location → print the URLs → show both tiers' logs, labelled → on Ctrl-C/TERM stop nginx
+ *   (graceful), then the gateway (graceful drain), and wait for both. A second Ctrl-C forces.
+ *
+ *   npm start -- --help
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { $, parseArgv } from 'zx';
+import { buildStatic } from '../app/build.ts';
+import { localStackConfig, stackSpec, type StackSpec } from '../infra/spec.ts';
+import { renderNginxConf } from '../nginx/render.ts';
+import { nginxSpec } from '../nginx/spec.ts';
+import { acquireRunLock, isPortFree } from './lib/run-lock.ts';
+import { parseStackSettings, stackHelp, StackSettingsError, type StackSettings } from './lib/stack-settings.ts';
+import { NGINX, ensureSystemPackages, findExecutable } from './lib/system-packages.ts';
+import { followFile } from './lib/tail-file.ts';
+import { settlesWithin, startTier, type TierProcess } from './lib/tier-process.ts';
+import { waitForOk } from './lib/wait-http.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+/** How long nginx may finish in-flight requests after QUIT before it is killed. */
+const NGINX_STOP_MS = 10_000;
+/** Margin on top of the gateway's own graceful timeout. */
+const GATEWAY_STOP_MARGIN_MS = 5_000;
+const BOOT_TIMEOUT_MS = 60_000;
+
+$.verbose = false;
+const say = (line: string) => process.stderr.write(`[stack] ${line}\n`);
+
+function fail(message: string, exitCode = 1): never {
+  say(message);
+  process.exit(exitCode);
+}
+
+function readSettings(): StackSettings {
+  const flags = parseArgv(process.argv.slice(2), { boolean: ['help'], alias: { h: 'help' } });
+  if (flags.help) {
+    console.log(stackHelp());
+    process.exit(0);
+  }
+  try {
+    return parseStackSettings(flags);
+  } catch (error) {
+    if (error instanceof StackSettingsError) fail(`bad setting: ${error.message}`, 2);
+    throw error;
+  }
+}
+
+/** The stack spec for this machine, with nginx's logs where a child process can write them. */
+function localSpec(settings: StackSettings, runDir: string): StackSpec {
+  const spec = stackSpec(
+    localStackConfig({
+      sitePort: settings.sitePort,
+      gatewayPort: settings.gatewayPort,
+      adminPort: settings.adminPort,
+      minWorkers: settings.minWorkers,
+      nginxRunDir: join(runDir, 'nginx'),
+    }),
+  );
+  const nginx = nginxSpec({ ...spec.static.nginx, paths: { ...spec.static.nginx.paths, accessLog: join(runDir, 'nginx', 'access.log') } });
+  const max = settings.maxWorkers ?? Math.max(spec.gateway.workers.max, settings.minWorkers);
+  return { ...spec, gateway: { ...spec.gateway, workers: { min: settings.minWorkers, max } }, static: { ...spec.static, nginx } };
+}
+
+async function preflight(settings: StackSettings, spec: StackSpec, runDir: string) {
+  const adminUrl = `http://127.0.0.1:${spec.gateway.adminPort}`;
+  const lock = await acquireRunLock(runDir, {
+    pid: process.pid,
+    siteUrl: spec.site.url,
+    statusUrl: `${adminUrl}/status`,
+    startedAt: new Date().toISOString(),
+  });
+  if ('heldBy' in lock) {
+    const { pid, siteUrl, statusUrl } = lock.heldBy;
+    fail(`a stack is already running (pid ${pid}): site ${siteUrl}, status ${statusUrl}. Stop it with Ctrl-C in its terminal (or kill ${pid}), or use another --run-dir and ports.`);
+  }
+  const ports = { '--site-port': settings.sitePort, '--gateway-port': settings.gatewayPort, '--admin-port': settings.adminPort };
+  for (const [flag, port] of Object.entries(ports)) {
+    if (!(await isPortFree(port))) {
+      await lock.release();
+      fail(`port ${port} (${flag}) is already in use by another program; pick a free one, e.g. npm start -- ${flag} ${port + 100}`);
+    }
+  }
+  return { ...lock, adminUrl };
+}
+
+/** Stop both tiers: nginx first so no new request reaches a draining gateway. */
+async function stopTiers(tiers: TierProcess[], gracefulSeconds: number, force: Promise<void>): Promise<void> {
+  const forced = force.then(() => {
+    say('second signal: killing both tiers now');
+    tiers.forEach((tier) => tier.killGroup());
+  });
+  for (const tier of [...tiers].reverse()) {
+    const isNginx = tier.label === 'nginx';
+    // nginx: QUIT = graceful (finish in-flight requests). Gateway: TERM = graceful drain.
+    tier.signal(isNginx ? 'SIGQUIT' : 'SIGTERM');
+    const limit = isNginx ? NGINX_STOP_MS : gracefulSeconds * 1000 + GATEWAY_STOP_MARGIN_MS;
+    if (!(await settlesWithin(Promise.race([tier.exited, forced]), limit))) {
+      say(`${tier.label} did not stop within ${limit / 1000} s: killing it`);
+    }
+    // Whatever happened, leave no worker of this tier behind.
+    tier.killGroup();
+    await tier.exited;
+  }
+}
+
+async function main(): Promise<number> {
+  const settings = readSettings();
+  const runDir = resolve(ROOT, settings.runDir);
+  const spec = localSpec(settings, runDir);
+  const { release, adminUrl } = await preflight(settings, spec, runDir);
+  const tiers: TierProcess[] = [];
+  let stopRequested!: () => void;
+  let forceRequested!: () => void;
+  const stopSignal = new Promise<void>((r) => (stopRequested = r));
+  const forceSignal = new Promise<void>((r) => (forceRequested = r));
+  let signals = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      signals += 1;
+      if (signals === 1) say(`${signal}: stopping (again to force)`);
+      (signals === 1 ? stopRequested : forceRequested)();
+    });
+  }
+  // Last resort: if this script dies on an exception, its children must not outlive it.
+  process.on('exit', () => tiers.forEach((tier) => tier.killGroup()));
+  let stopFollowing = async () => {};
+  try {
+    await ensureSystemPackages([NGINX]);
+    const manifest = await buildStatic();
+    say(`built the app: ${Object.keys(manifest).length} static files fingerprinted`);
+    const nginxDir = join(runDir, 'nginx');
+    await mkdir(nginxDir, { recursive: true });
+    const confFile = join(nginxDir, 'nginx.conf');
+    await writeFile(confFile, renderNginxConf(spec.static.nginx));
+    const accessLog = join(nginxDir, 'access.log');
+    await writeFile(accessLog, '');
+    const nginxBin = findExecutable('nginx')!;
+    const check = await $({ nothrow: true })`${nginxBin} -t -q -e stderr -p ${nginxDir} -c ${confFile}`.timeout('20s');
+    if (check.exitCode !== 0) throw new Error(`nginx -t refused ${confFile}:\n${check.stderr}`);
+
+    const { workers, port, adminPort, appModule } = spec.gateway;
+    say(`starting the gateway: ${appModule} with ${workers.min}..${workers.max} workers`);
+    const gateway = startTier('gateway', process.execPath, [
+      join(ROOT, 'gateway/cli.ts'), join(ROOT, appModule),
+      '--bind', `127.0.0.1:${port}`, '--admin-bind', `127.0.0.1:${adminPort}`,
+      '--min-workers', String(workers.min), '--max-workers', String(workers.max),
+      '--graceful-timeout', String(spec.gateway.gracefulTimeoutSeconds),
+    ], { cwd: ROOT });
+    tiers.push(gateway);
+    const exitedEarly = (tier: TierProcess) => () => (tier.child.exitCode !== null || tier.child.signalCode !== null ? `${tier.label} exited` : undefined);
+    await Promise.race([waitForOk(`${adminUrl}/readyz`, { timeoutMs: BOOT_TIMEOUT_MS, gaveUp: exitedEarly(gateway) }), stopSignal]);
+
+    const nginx = startTier('nginx', nginxBin, ['-e', 'stderr', '-p', nginxDir, '-c', confFile, '-g', 'daemon off;']);
+    tiers.push(nginx);
+    stopFollowing = followFile(accessLog, (line) => process.stdout.write(`[nginx] ${line}\n`));
+    const health = `http://127.0.0.1:${spec.static.nginx.listen.port}${spec.static.nginx.healthPath}`;
+    await Promise.race([waitForOk(health, { timeoutMs: BOOT_TIMEOUT_MS, gaveUp: exitedEarly(nginx) }), stopSignal]);
+
+    if (signals === 0) {
+      say('ready');
+      say(`  site:    http://127.0.0.1:${spec.static.nginx.listen.port}/`);
+      say(`  status:  ${adminUrl}/status   (admin listener: loopback only, never through nginx)`);
+      say(`  metrics: ${adminUrl}/metrics`);
+      say('Ctrl-C stops both tiers.');
+    }
+    const firstExit = Promise.race(tiers.map((tier) => tier.exited.then(() => tier.label)));
+    const why = await Promise.race([stopSignal.then(() => undefined), firstExit]);
+    if (why) say(`${why} exited on its own: stopping the stack`);
+    await stopTiers(tiers, spec.gateway.gracefulTimeoutSeconds, forceSignal);
+    say('stopped');
+    return why ? 1 : 0;
+  } catch (error) {
+    say(error instanceof Error ? error.message : String(error));
+    await stopTiers(tiers, 5, forceSignal);
+    return 1;
+  } finally {
+    await stopFollowing();
+    await release();
+  }
+}
+
+process.exitCode = await main();

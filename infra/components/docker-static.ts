@@ -38,7 +38,7 @@ export class DockerStatic extends pulumi.ComponentResource {
     this.container = new docker.Container(containerName, {
       name: containerName,
       image: args.image,
-      envs: [`NGINX_CONF=${args.nginxConf}`],
+      envs: [`NGINX_CONF=${args.nginxConf}`, `NGINX_PORT=${nginx.listen.port}`],
       ports: bridge ? [{ internal: nginx.listen.port, external: spec.site.port, ip: spec.site.host }] : undefined,
       healthcheck: { tests: staticHealthCommand(nginx.listen.port, nginx.healthPath), interval: '10s', timeout: '3s', retries: 3, startPeriod: '10s' },
       // nginx: QUIT is the graceful shutdown (TERM is fast).

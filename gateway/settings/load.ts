@@ -3,7 +3,7 @@
  * config file > defaults. Every value is validated against the registry before anything binds
  * or forks; a bad one throws a GatewayError (exit 2) that names the setting and its source.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -57,15 +57,29 @@ export function parseText(entry: SettingEntry, text: string | string[]): unknown
 function validate(name: SettingName, value: unknown, source: string): unknown {
   const result = SETTINGS[name].schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const shown = typeof value === 'number' && Number.isNaN(value) ? 'not a number' : JSON.stringify(value);
-  throw new GatewayError('CONFIG_INVALID', `${name} (${source}) = ${shown}: ${issue?.message ?? 'invalid'}`);
+  const notANumber = typeof value === 'number' && Number.isNaN(value);
+  const why = notANumber ? (SETTINGS[name].kind === 'int' ? 'expected a whole number' : 'expected a number') : result.error.issues[0]?.message;
+  throw new GatewayError('CONFIG_INVALID', `${name} (${source}) = ${notANumber ? 'not a number' : JSON.stringify(value)}: ${why ?? 'invalid'}`);
+}
+
+/** Edit distance, for "did you mean" hints on misspelt settings. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 function closest(word: string, candidates: string[]): string {
   const norm = (s: string) => s.toLowerCase().replace(/[^a-z]/g, '');
-  const hit = candidates.find((c) => norm(c).startsWith(norm(word).slice(0, 4)));
-  return hit ? ` (did you mean ${hit}?)` : '';
+  const scored = candidates.map((c) => [c, distance(norm(word), norm(c))] as const).sort((x, y) => x[1] - y[1]);
+  const best = scored[0];
+  return best && best[1] <= Math.max(2, Math.floor(norm(word).length / 4)) ? ` (did you mean ${best[0]}?)` : '';
 }
 
 function cliOptions(): ParseArgsConfig['options'] {
@@ -84,7 +98,8 @@ export function parseCommandLine(argv: string[]): { values: Partial<Record<Setti
   try {
     parsed = parseArgs({ args: argv, options: cliOptions(), allowPositionals: true, allowNegative: true, strict: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+    // Node's message adds advice about '--' that does not apply to us; keep the first sentence.
+    const message = String((error as { message?: unknown }).message ?? error).split('. To specify')[0] ?? '';
     const flag = /'(--?[\w-]+)/.exec(message)?.[1];
     const hint = flag ? closest(flag.replace(/^-+/, ''), NAMES.map(flagOf)) : '';
     throw new GatewayError('USAGE', `${message}${hint}; see --help`);
@@ -129,7 +144,10 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Partial<Record<SettingN
 export async function readConfigFile(path: string): Promise<{ values: Partial<Record<SettingName, unknown>>; hooks: Hooks }> {
   let loaded: { default?: ConfigFile };
   try {
-    loaded = (await import(pathToFileURL(path).href)) as { default?: ConfigFile };
+    // ESM caches modules by URL; a version query makes HUP see an edited file (and reuses the
+    // cached module while the file is unchanged).
+    const { mtimeMs, size } = statSync(path);
+    loaded = (await import(`${pathToFileURL(path).href}?v=${mtimeMs}-${size}`)) as { default?: ConfigFile };
   } catch (error) {
     throw new GatewayError('CONFIG_FILE', `${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -4,6 +4,7 @@
  * `--help` and docs/settings.md. Adding a setting means adding one entry here.
  */
 import { z } from 'zod';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 
 /** How a setting's text form (flag or environment value) is read. */
@@ -34,6 +35,14 @@ const hostPort = z
 const count = z.number().int('expected a whole number').min(1, 'must be at least 1');
 const zeroOrMore = z.number().int('expected a whole number').min(0, 'must be 0 or more');
 const seconds = z.number().min(0, 'must be 0 or more seconds');
+
+function isAddressOrCidr(text: string): boolean {
+  if (text === '*') return true;
+  const [address = '', bits, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 function entry<S extends z.ZodType>(e: SettingEntry<S>): SettingEntry<S> {
   return e;
@@ -131,7 +140,8 @@ export const SETTINGS = {
     doc: 'Largest request body in bytes; larger gets 413 (0 = no limit).',
   }),
   forwardedAllowIps: entry({
-    kind: 'list', schema: z.array(z.string().min(1)), default: ['127.0.0.1', '::1'], group: 'Proxy',
+    kind: 'list', schema: z.array(z.string().refine(isAddressOrCidr, 'expected IP addresses or CIDRs (or *)')),
+    default: ['127.0.0.1', '::1'], group: 'Proxy',
     aliasEnv: ['FORWARDED_ALLOW_IPS'], reloadable: true,
     doc: "Proxies whose X-Forwarded-* headers are trusted (IPs or CIDRs, '*' for any).",
   }),

@@ -154,6 +154,8 @@ function proxyLocationLines(spec: NginxSpec): string[] {
       'proxy_next_upstream error timeout http_502 http_503 http_504;',
       `proxy_next_upstream_tries ${u.tries};`,
       `proxy_next_upstream_timeout ${t.retrySeconds}s;`,
+      // nginx owns these response headers; the gateway's copies would arrive twice.
+      ...['X-Request-Id', ...Object.keys(spec.securityHeaders)].map((name) => `proxy_hide_header ${name};`),
     ]),
     '}',
   ];

@@ -1,0 +1,91 @@
+/**
+ * Test helpers: start `scripts/stack.ts` for real on ports the OS hands out, in a private run
+ * folder, and talk to it (including raw HTTP that fetch would normalise away).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** A port nobody listens on right now, chosen by the OS. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** A running `npm start` (the script itself, without the bootstrap). */
+export interface RunningStack {
+  child: ChildProcess;
+  site: string;
+  admin: string;
+  runDir: string;
+  ports: { site: number; gateway: number; admin: number };
+  /** Everything the stack printed so far (stdout and stderr). */
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Start the stack and wait until it prints that it is ready (or fail with its output). */
+export async function startStack(extraArgs: string[] = [], timeoutMs = 60_000): Promise<RunningStack> {
+  const ports = { site: await freePort(), gateway: await freePort(), admin: await freePort() };
+  const runDir = await mkdtemp(join(tmpdir(), 'kit-stack-'));
+  const args = [
+    join(ROOT, 'scripts/stack.ts'),
+    '--site-port', String(ports.site), '--gateway-port', String(ports.gateway), '--admin-port', String(ports.admin),
+    '--run-dir', runDir, ...extraArgs,
+  ];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const stack = {
+    child, runDir, ports, exited,
+    site: `http://127.0.0.1:${ports.site}`,
+    admin: `http://127.0.0.1:${ports.admin}`,
+    output: () => text,
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!text.includes('[stack] ready')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the stack did not become ready:\n${text}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return stack;
+}
+
+/** GET with the path sent byte for byte (no URL normalisation), as an attacker would. */
+export function rawGet(port: number, path: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

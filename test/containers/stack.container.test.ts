@@ -1,0 +1,136 @@
+/**
+ * The Docker target for real: build the project's Dockerfiles on the stand-in base images, start
+ * the containers the Pulumi Docker program declares (captured through Pulumi's mocks, host
+ * networking) and check what a user of `pulumi up` would rely on: health, the site through nginx,
+ * non-root on a read-only root, the CPU budget under a limit, restart after a crash, and a
+ * graceful `docker stop`.
+ *
+ * No skip: when the engine cannot start (e.g. under CI=true on a machine without Docker), beforeAll
+ * throws and every test here fails.
+ */
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { captureStack, type CapturedResource } from '../../infra/testing/capture.ts';
+import { ensureDockerEngine } from '../../scripts/lib/docker-engine.ts';
+import { ensureBaseImages } from '../../scripts/lib/base-image-build.ts';
+import { baseImageTagsFor } from '../../scripts/lib/base-image-tags.ts';
+import {
+  CONTAINER_TYPE, IMAGE_TYPE, buildImage, cleanUp, docker, freePorts, getUntilOk, inspect, runContainer, waitHealthy,
+} from './stack-harness.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const log = (line: string) => process.stderr.write(`[containers] ${line}\n`);
+
+let site = '';
+let gateway: CapturedResource;
+let nginx: CapturedResource;
+let gatewayImage = '';
+const started: string[] = [];
+const images: string[] = [];
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  const engine = await ensureDockerEngine();
+  log(`engine ${engine.version}${engine.startedByUs ? ' (started by this suite, left running)' : ''}`);
+  const tags = baseImageTagsFor(ROOT);
+  await ensureBaseImages({ tags: { node: tags.node, nginx: tags.nginx }, log });
+
+  const [sitePort, gatewayPort, adminPort] = await freePorts(3);
+  const project = `kit-ct-${randomBytes(3).toString('hex')}`;
+  const captured = await captureStack({ target: 'docker', dockerNetworkMode: 'host', project, sitePort, gatewayPort, adminPort });
+  site = captured.siteUrl.replace(/\/$/, '');
+  const containers = captured.resources.filter((r) => r.type === CONTAINER_TYPE);
+  gateway = containers.find((r) => /-gateway-0$/.test(String(r.inputs.name)))!;
+  nginx = containers.find((r) => /-nginx$/.test(String(r.inputs.name)))!;
+  expect(containers.map((c) => c.inputs.name).sort()).toEqual([gateway.inputs.name, nginx.inputs.name].sort());
+
+  for (const image of captured.resources.filter((r) => r.type === IMAGE_TYPE)) {
+    images.push(String(image.inputs.imageName));
+    log(`built ${String(image.inputs.imageName)} in ${(await buildImage(image)).toFixed(1)} s`);
+  }
+  gatewayImage = String(gateway.inputs.image);
+
+  // The order `pulumi up` follows: nginx depends on the gateway containers, which it waits healthy for.
+  started.push(await runContainer(gateway));
+  log(`gateway healthy after ${(await waitHealthy(started[0]!)).toFixed(1)} s`);
+  started.push(await runContainer(nginx));
+  log(`nginx healthy after ${(await waitHealthy(started[1]!)).toFixed(1)} s; set-up took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}, 30 * 60_000);
+
+afterAll(async () => {
+  await cleanUp(started, images);
+}, 120_000);
+
+describe('the Docker program’s containers, started for real', () => {
+  it('both report healthy through their HEALTHCHECK', async () => {
+    for (const name of [gateway.inputs.name, nginx.inputs.name]) {
+      expect(await inspect(String(name), '{{.State.Health.Status}}')).toBe('healthy');
+    }
+  });
+
+  it('serve the page, a fingerprinted asset and the API through the nginx container', async () => {
+    const page = await fetch(`${site}/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Gateway kit sample app');
+    const asset = /href="(\/static\/[^"]+\.css)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const css = await fetch(`${site}${asset}`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('cache-control')).toMatch(/immutable/);
+    const api = await fetch(`${site}/api/whoami`);
+    expect(api.status).toBe(200);
+    expect(await api.json()).toEqual(expect.objectContaining({ workerId: expect.any(Number) }));
+  });
+
+  it('run every process as non-root on a read-only root with a writable /tmp', async () => {
+    for (const name of [String(gateway.inputs.name), String(nginx.inputs.name)]) {
+      expect(await docker(['exec', name, 'id', '-u'])).not.toBe('0');
+      // PID 1 (gateway master, nginx master) itself, not just an exec'd shell.
+      const uid = /^Uid:\s+(\d+)/m.exec(await docker(['exec', name, 'cat', '/proc/1/status']))?.[1];
+      expect(uid).toBeDefined();
+      expect(uid).not.toBe('0');
+      await expect(docker(['exec', name, 'touch', '/probe'])).rejects.toThrow(/Read-only file system/);
+      await docker(['exec', name, 'touch', '/tmp/probe']);
+    }
+  });
+
+  it('gives the gateway a CPU budget of 1 inside a container limited to one CPU', async () => {
+    const script = "const m = await import('./gateway/system/cpu-budget.ts'); console.log(m.defaultMaxWorkers());";
+    const out = await docker(['run', '--rm', '--network', 'none', '--cpus', '1', '--entrypoint', 'node', gatewayImage,
+      '--input-type=module', '-e', script]);
+    expect(out.split('\n').at(-1)).toBe('1');
+  });
+
+  it('restarts the gateway container by its restart policy when its main process is killed', async () => {
+    const name = String(gateway.inputs.name);
+    const restartsBefore = Number(await inspect(name, '{{.RestartCount}}'));
+    const pid = Number(await inspect(name, '{{.State.Pid}}'));
+    expect(pid).toBeGreaterThan(0);
+    // A crash as the kernel's OOM killer would cause it: SIGKILL to PID 1 from outside, no docker stop.
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 60_000;
+    while (Number(await inspect(name, '{{.RestartCount}}')) <= restartsBefore && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(Number(await inspect(name, '{{.RestartCount}}'))).toBe(restartsBefore + 1);
+    await waitHealthy(name);
+    const answer = await getUntilOk(`${site}/api/whoami`, 30_000);
+    expect(answer.status).toBe(200);
+  }, 150_000);
+
+  it('drains requests in flight on docker stop and exits 0 within the grace period', async () => {
+    const name = String(gateway.inputs.name);
+    const inFlight = Array.from({ length: 6 }, () =>
+      fetch(`${site}/api/sleep?ms=3000`, { signal: AbortSignal.timeout(60_000) }).then((r) => r.status, (e: Error) => e.message));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const stopStarted = Date.now();
+    await docker(['stop', name], '120s');
+    const stopSeconds = (Date.now() - stopStarted) / 1000;
+    expect(await Promise.all(inFlight)).toEqual(Array(6).fill(200));
+    expect(await inspect(name, '{{.State.ExitCode}}')).toBe('0');
+    // Docker KILLs at stopTimeout; finishing well before it means TERM drained, not that KILL struck.
+    expect(stopSeconds).toBeLessThan(Number(gateway.inputs.stopTimeout));
+  }, 150_000);
+});

@@ -9,14 +9,20 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the fetch-handler kinds run behind their adapter. */
-async function fetchHandler(request: Request): Promise<Response> {
-  if (request.method === 'POST') {
-    const body = (await request.json()) as Record<string, unknown>;
-    return Response.json({ ...body, echoed: true });
-  }
-  return new Response('Hello, world!', { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+type ResponseClass = { new (body?: BodyInit | null, init?: ResponseInit): Response; json(data: unknown, init?: ResponseInit): Response };
+
+/** What the fetch-handler kinds run behind their adapter; `R` is the Response class the app uses. */
+function fetchHandlerWith(R: () => ResponseClass): (request: Request) => Promise<Response> {
+  return async (request) => {
+    if (request.method === 'POST') {
+      const body = (await request.json()) as Record<string, unknown>;
+      return R().json({ ...body, echoed: true });
+    }
+    return new (R())('Hello, world!', { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  };
 }
+/** Read at call time: @hono/node-server replaces the global Response when it starts. */
+const fetchHandler = fetchHandlerWith(() => globalThis.Response);
 
 /** The raw `node:http` baseline: the same work with no Request/Response objects at all. */
 function nodeHandler(req: IncomingMessage, res: ServerResponse): void {
@@ -44,6 +50,11 @@ export const SERVER_KINDS = {
   srvx: async (): Promise<RequestListener> => {
     const { toNodeHandler } = await import('srvx/node');
     return toNodeHandler(fetchHandler) as RequestListener;
+  },
+  /** srvx with the app opting into srvx's own FastResponse (an app change: Hono apps use the global). */
+  'srvx-fast': async (): Promise<RequestListener> => {
+    const { toNodeHandler, FastResponse } = await import('srvx/node');
+    return toNodeHandler(fetchHandlerWith(() => FastResponse as unknown as ResponseClass)) as RequestListener;
   },
   'whatwg-node': async (): Promise<RequestListener> => {
     const { createServerAdapter } = await import('@whatwg-node/server');

@@ -69,16 +69,12 @@ export function createMasterMetrics(): MasterMetrics {
 
   const live = new Map<number, MetricsSnapshot>();
   // Starts as an all-zero worker snapshot, so /metrics has every request series before any traffic.
-  let retired: MetricsSnapshot = [];
+  let retired: MetricsSnapshot = createWorkerMetrics().snapshot();
   const fold = async (snapshot: MetricsSnapshot) => {
     retired = await AggregatorRegistry.aggregate([retired, snapshot]).getMetricsAsJSON();
   };
   // Folding is async; chain it so a render never sees a worker both retired and live, or neither.
-  let pending: Promise<void> = createWorkerMetrics()
-    .snapshot()
-    .then((zero) => {
-      retired = zero;
-    });
+  let pending: Promise<void> = Promise.resolve();
 
   return {
     contentType: registry.contentType,

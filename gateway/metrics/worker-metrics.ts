@@ -1,40 +1,77 @@
 /**
- * What a worker counts about its requests. Each worker has its own prom-client Registry (never the
- * global one, which belongs to the app); `snapshot()` turns it into plain JSON for the heartbeat's
- * `metrics` field, and the master sums the snapshots of all workers (master-metrics.ts).
+ * What a worker counts about its requests, and the snapshot it ships with every heartbeat.
+ *
+ * The snapshot has exactly the shape of prom-client's `registry.getMetricsAsJSON()` (a test checks it
+ * against prom-client fed the same requests), so the master sums snapshots with prom-client's
+ * AggregatorRegistry. The worker counts in plain numbers instead of a prom-client Registry because the
+ * heartbeat is sent synchronously from a timer and prom-client only answers asynchronously; plain
+ * counters are also cheaper per request than label hashing, and they never touch the global registry,
+ * which belongs to the app.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { DURATION_BUCKETS, STATUS_CLASSES, WORKER_METRICS } from './definitions.ts';
 
 /** `registry.getMetricsAsJSON()` output: plain data, safe for IPC (JSON serialisation). */
 export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+type StatusClass = (typeof STATUS_CLASSES)[number];
 
 /** The worker side of the metrics. */
 export interface WorkerMetrics {
   /** One finished request: its HTTP status and how long it took in milliseconds. */
   observe(status: number, durationMs: number): void;
   /** Cumulative counts since the worker started, for the heartbeat message. */
-  snapshot(): Promise<MetricsSnapshot>;
+  snapshot(): MetricsSnapshot;
 }
 
 /** "2xx" for 204; statuses outside 100..599 count as 5xx (a broken response is a server error). */
-export function statusClass(status: number): (typeof STATUS_CLASSES)[number] {
+export function statusClass(status: number): StatusClass {
   const hundreds = Math.floor(status / 100);
-  return hundreds >= 1 && hundreds <= 5 ? (`${hundreds}xx` as (typeof STATUS_CLASSES)[number]) : '5xx';
+  return hundreds >= 1 && hundreds <= 5 ? (`${hundreds}xx` as StatusClass) : '5xx';
 }
 
-/** A fresh set of worker metrics in a private registry. */
+/** Fresh, all-zero worker metrics. */
 export function createWorkerMetrics(): WorkerMetrics {
-  const registry = new Registry();
-  const requests = new Counter({ ...WORKER_METRICS.requests, labelNames: [...WORKER_METRICS.requests.labelNames], registers: [registry] });
-  const duration = new Histogram({ ...WORKER_METRICS.duration, labelNames: [], buckets: DURATION_BUCKETS, registers: [registry] });
-  // Every class present from the start, so the master's sum always has all five series.
-  for (const cls of STATUS_CLASSES) requests.inc({ class: cls }, 0);
+  const requests = new Map<StatusClass, number>(STATUS_CLASSES.map((c) => [c, 0]));
+  // Per-bucket (not cumulative) counts; the last slot is +Inf.
+  const buckets = new Array<number>(DURATION_BUCKETS.length + 1).fill(0);
+  let sum = 0;
+  let count = 0;
+  const { requests: req, duration: dur } = WORKER_METRICS;
+
   return {
     observe(status, durationMs) {
-      requests.inc({ class: statusClass(status) });
-      duration.observe(durationMs / 1000);
+      const cls = statusClass(status);
+      requests.set(cls, (requests.get(cls) ?? 0) + 1);
+      const seconds = durationMs / 1000;
+      const slot = DURATION_BUCKETS.findIndex((le) => seconds <= le);
+      buckets[slot === -1 ? DURATION_BUCKETS.length : slot]! += 1;
+      sum += seconds;
+      count += 1;
     },
-    snapshot: () => registry.getMetricsAsJSON(),
+    snapshot() {
+      let cumulative = 0;
+      const bucketValues = buckets.map((n, i) => {
+        cumulative += n;
+        const le = DURATION_BUCKETS[i] ?? '+Inf';
+        return { value: cumulative, metricName: `${dur.name}_bucket`, exemplar: null, labels: { le } };
+      });
+      return [
+        {
+          name: req.name,
+          help: req.help,
+          type: 'counter',
+          aggregator: 'sum',
+          values: STATUS_CLASSES.map((cls) => ({ value: requests.get(cls) ?? 0, labels: { class: cls } })),
+        },
+        {
+          name: dur.name,
+          help: dur.help,
+          type: 'histogram',
+          aggregator: 'sum',
+          values: [...bucketValues, { value: sum, metricName: `${dur.name}_sum`, labels: {} }, { value: count, metricName: `${dur.name}_count`, labels: {} }],
+        },
+      ] as unknown as MetricsSnapshot;
+    },
   };
 }

@@ -1,4 +1,5 @@
-import { MASTER_METRICS, WORKER_METRICS } from '../../../gateway/metrics/definitions.ts';
+import { AggregatorRegistry, Counter, Histogram, Registry } from 'prom-client';
+import { DURATION_BUCKETS, MASTER_METRICS, STATUS_CLASSES, WORKER_METRICS } from '../../../gateway/metrics/definitions.ts';
 import { createMasterMetrics } from '../../../gateway/metrics/master-metrics.ts';
 import { createWorkerMetrics, statusClass } from '../../../gateway/metrics/worker-metrics.ts';
 import type { PoolStatus, WorkerStatus } from '../../../gateway/protocol.ts';
@@ -30,7 +31,7 @@ const pool = (workers: WorkerStatus[], patch: Partial<PoolStatus> = {}): PoolSta
 });
 
 /** Simulates IPC: the snapshot goes through JSON like a heartbeat message. */
-const overIpc = async (metrics: ReturnType<typeof createWorkerMetrics>) => JSON.parse(JSON.stringify(await metrics.snapshot())) as unknown;
+const overIpc = (metrics: ReturnType<typeof createWorkerMetrics>) => JSON.parse(JSON.stringify(metrics.snapshot())) as unknown;
 
 describe('statusClass', () => {
   test.each([
@@ -42,6 +43,26 @@ describe('statusClass', () => {
     [0, '5xx'],
     [999, '5xx'],
   ])('%i → %s', (status, cls) => expect(statusClass(status)).toBe(cls));
+});
+
+describe('worker snapshot', () => {
+  test('is what prom-client itself reports for the same requests', async () => {
+    const requests: Array<[number, number]> = [[200, 3], [200, 5], [201, 5000], [404, 0.2], [500, 12_000], [302, 250], [0, 1]];
+    const ours = createWorkerMetrics();
+    const registry = new Registry();
+    const counter = new Counter({ ...WORKER_METRICS.requests, labelNames: ['class'], registers: [registry] });
+    const histogram = new Histogram({ ...WORKER_METRICS.duration, buckets: DURATION_BUCKETS, registers: [registry] });
+    for (const cls of STATUS_CLASSES) counter.inc({ class: cls }, 0);
+    for (const [status, ms] of requests) {
+      ours.observe(status, ms);
+      counter.inc({ class: statusClass(status) });
+      histogram.observe(ms / 1000);
+    }
+    const expected = await registry.getMetricsAsJSON();
+    expect(ours.snapshot()).toEqual(expected);
+    // And both render to the same exposition text once aggregated.
+    expect(await AggregatorRegistry.aggregate([ours.snapshot()]).metrics()).toBe(await AggregatorRegistry.aggregate([expected]).metrics());
+  });
 });
 
 describe('master /metrics aggregated across workers', () => {

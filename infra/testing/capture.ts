@@ -21,6 +21,8 @@ export interface CapturedResource {
   inputs: Record<string, unknown>;
   /** False for ComponentResources. */
   custom: boolean;
+  /** `<provider urn>::<id>` for resources under an explicit provider. */
+  provider?: string;
 }
 
 /** What a capture returns: the resources, the resolved stack outputs and the spec they came from. */
@@ -43,7 +45,10 @@ export async function captureStack(config: StackConfig, options: DeployOptions =
   const resources: CapturedResource[] = [];
   await pulumi.runtime.setMocks({
     newResource: (args) => {
-      resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, custom: args.custom ?? true });
+      resources.push({
+        type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, custom: args.custom ?? true,
+        ...(args.provider ? { provider: args.provider } : {}),
+      });
       return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs as Record<string, unknown>) };
     },
     call: (args) => args.inputs,

@@ -14,7 +14,8 @@ import { withDirLock } from './base-image-lock.ts';
 import * as recipe from './base-image-recipes.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CACHE = join(ROOT, 'run', 'base-images');
+/** Debootstrap tarball, npm packs, build contexts; KIT_BASE_IMAGE_CACHE moves it (e.g. to a CI cache folder). */
+const CACHE = process.env.KIT_BASE_IMAGE_CACHE ?? join(ROOT, 'run', 'base-images');
 
 /** Which official image names to provide, per stand-in. */
 export interface BaseImageTags {

@@ -72,6 +72,10 @@ export async function ensureDockerEngine(options: EnsureDockerEngineOptions = {}
       const ours = daemon.exitCode === null && daemon.pid !== undefined;
       return { version, startedByUs: ours, logFile, stop: ours ? () => stopDaemon(daemon.pid!) : async () => {} };
     }
+    // Our daemon died and no other one is starting up: waiting longer cannot help.
+    if (daemon.exitCode !== null && !pidFileProcessAlive()) {
+      throw new Error(`dockerd exited (code ${daemon.exitCode}) and no engine answers; last log lines of ${logFile}:\n${tail(logFile, 15)}`);
+    }
     await sleep(500);
   }
   if (daemon.exitCode === null && daemon.pid !== undefined) process.kill(daemon.pid, 'SIGTERM');
@@ -111,6 +115,16 @@ async function stopDaemon(pid: number): Promise<void> {
       return;
     }
     await sleep(250);
+  }
+}
+
+/** Whether the daemon named in dockerd's default pid file runs (a concurrent start that beat ours). */
+function pidFileProcessAlive(): boolean {
+  try {
+    process.kill(Number(readFileSync('/var/run/docker.pid', 'utf8').trim()), 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

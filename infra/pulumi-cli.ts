@@ -1,0 +1,22 @@
+/**
+ * `npm run pulumi -- <args>`: the Pulumi CLI with this project's pinned Node 24 first on PATH.
+ * Pulumi's Node language host starts whichever `node` it finds; the program's .ts sources need
+ * Node 24's type stripping, and machines often carry an older Node.
+ *
+ *   npm run pulumi -- stack init docker
+ *   npm run pulumi -- up --stack docker
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { which } from 'zx';
+
+const ROOT = join(import.meta.dirname, '..');
+const pulumi = await which('pulumi', { nothrow: true });
+if (!pulumi) {
+  process.stderr.write('[pulumi] the Pulumi CLI is not installed; see docs/infra.md ("Prerequisites")\n');
+  process.exit(1);
+}
+const env = { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
+const child = spawn(pulumi, process.argv.slice(2), { cwd: ROOT, env, stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

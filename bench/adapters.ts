@@ -6,11 +6,12 @@
  *
  * Rounds alternate the servers (A B C D A B C D …) so that drift in a noisy machine hits every
  * contender alike; each round's figure is divided by the baseline's figure of the same round, and
- * the report gives the median of those per-round ratios (and of the raw req/s).
+ * the report gives the median of those per-round ratios (and of the raw req/s). Beside throughput it
+ * reports the server's CPU time per request (from /proc), the steadier figure on a shared machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ensureSystemPackages, findExecutable } from '../scripts/lib/system-packages.ts';
 import { SERVER_KINDS, type ServerKind } from './lib/adapter-servers.ts';
@@ -61,6 +62,16 @@ function startServer(kind: ServerKind): Promise<{ child: ChildProcess; url: stri
   });
 }
 
+/**
+ * CPU seconds (user + system) a process has used, from /proc. CPU per request is the figure that
+ * holds up on a shared machine: other load steals wall time from the server, not its CPU cost.
+ */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -68,9 +79,11 @@ function median(xs: number[]): number {
 }
 
 await ensureSystemPackages([WRK_PACKAGE]);
+// Other work on the machine shows up here: figures taken under load are ratios to trust, not rates.
+const loadBefore = loadavg()[0]!.toFixed(2);
 const servers = new Map<ServerKind, { child: ChildProcess; url: string }>();
 for (const kind of kinds) servers.set(kind, await startServer(kind));
-const results: Record<string, Record<string, WrkResult[]>> = {};
+const results: Record<string, Record<string, Array<WrkResult & { cpuUsPerRequest: number }>>> = {};
 
 try {
   const opts = { seconds, connections, ...(pinned ? { cpu: 1 } : {}) };
@@ -79,9 +92,15 @@ try {
   for (let round = 1; round <= rounds; round++) {
     for (const w of WORKLOADS) {
       for (const kind of kinds) {
-        const r = await runWrk(servers.get(kind)!.url, w, opts);
-        ((results[w.name] ??= {})[kind] ??= []).push(r);
-        console.error(`[bench] round ${round} ${w.name} ${kind}: ${r.requestsPerSec.toFixed(0)} req/s, ${r.latencyMs.toFixed(2)} ms, errors ${r.errors}`);
+        const { child, url } = servers.get(kind)!;
+        const cpuBefore = cpuSeconds(child.pid!);
+        const r = await runWrk(url, w, opts);
+        const cpuUsPerRequest = ((cpuSeconds(child.pid!) - cpuBefore) * 1e6) / Math.max(1, r.requests);
+        ((results[w.name] ??= {})[kind] ??= []).push({ ...r, cpuUsPerRequest });
+        console.error(
+          `[bench] round ${round} ${w.name} ${kind}: ${r.requestsPerSec.toFixed(0)} req/s, ` +
+            `${cpuUsPerRequest.toFixed(1)} CPU µs/req, ${r.latencyMs.toFixed(2)} ms, errors ${r.errors}`,
+        );
       }
     }
   }
@@ -92,18 +111,21 @@ try {
 const lines = [
   `node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}`,
   `wrk -t1 -c${connections} -d${seconds}s, ${rounds} rounds, ${pinned ? 'server on CPU 0, wrk on CPU 1' : 'not pinned'}`,
+  `1-minute load average: ${loadBefore} before, ${loadavg()[0]!.toFixed(2)} after`,
   '',
-  '| workload | server | median req/s | median ratio vs node:http | median latency ms | errors |',
-  '|---|---|---:|---:|---:|---:|',
+  '| workload | server | median req/s | req/s ratio vs node:http | CPU µs/req | CPU cost ratio vs node:http | median latency ms | errors |',
+  '|---|---|---:|---:|---:|---:|---:|---:|',
 ];
 for (const w of WORKLOADS) {
   const base = results[w.name]![BASELINE]!;
   for (const kind of kinds) {
     const runs = results[w.name]![kind]!;
     const ratios = runs.map((r, i) => r.requestsPerSec / base[i]!.requestsPerSec);
+    const cpuRatios = runs.map((r, i) => r.cpuUsPerRequest / base[i]!.cpuUsPerRequest);
     const errors = runs.reduce((sum, r) => sum + r.errors, 0);
     lines.push(
       `| ${w.name} | ${kind} | ${median(runs.map((r) => r.requestsPerSec)).toFixed(0)} | ${median(ratios).toFixed(3)} | ` +
+        `${median(runs.map((r) => r.cpuUsPerRequest)).toFixed(1)} | ${median(cpuRatios).toFixed(3)} | ` +
         `${median(runs.map((r) => r.latencyMs)).toFixed(2)} | ${errors} |`,
     );
   }

@@ -20,6 +20,8 @@ export interface WrkResult {
   latencyMs: number;
   /** Socket errors plus non-2xx/3xx responses: a run with errors is not a valid figure. */
   errors: number;
+  /** Requests completed in the run. */
+  requests: number;
 }
 
 /** A request shape the benchmark sends. */
@@ -52,7 +54,9 @@ export function parseWrk(output: string): WrkResult {
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
   const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  const total = /(\d+) requests in/.exec(output);
   return {
+    requests: total ? Number(total[1]) : 0,
     requestsPerSec: Number(rps[1]),
     latencyMs: Number(latency[1]) * (UNITS[latency[2] ?? 'ms'] ?? 1),
     errors: socketErrors + (non2xx ? Number(non2xx[1]) : 0),

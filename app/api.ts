@@ -51,8 +51,14 @@ api.get('/work', (c) => {
 api.get('/sleep', async (c) => {
   const parsed = Duration(LIMITS.sleepMs).safeParse(c.req.query());
   if (!parsed.success) return badRequest(c, parsed.error);
-  // Rejects with AbortError when the signal fires; the gateway then answers (504 or nothing).
-  await sleep(parsed.data.ms, undefined, { signal: requestSignal(c) });
+  const signal = requestSignal(c);
+  try {
+    await sleep(parsed.data.ms, undefined, { signal });
+  } catch (error) {
+    // The client left or the gateway's deadline passed (it answers 504 itself): stop working now.
+    if (signal.aborted) return c.json({ error: 'request aborted' }, 503);
+    throw error;
+  }
   return c.json({ ...whoAnswered(c), ms: parsed.data.ms });
 });
 

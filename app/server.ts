@@ -28,7 +28,6 @@ app.route('/api', api);
 app.notFound((c) => c.json({ error: 'not found', path: c.req.path }, 404));
 
 app.onError((error, c) => {
-  if (error.name === 'AbortError') return c.json({ error: 'request aborted' }, 503);
   console.error(error);
   return c.json({ error: 'internal error' }, 500);
 });

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseStackSettings, STACK_SETTINGS, stackHelp } from '../../scripts/lib/stack-settings.ts';
+import { formatLogLine } from '../../scripts/lib/tier-process.ts';
+
+describe('parseStackSettings', () => {
+  it('uses the defaults when nothing is given', () => {
+    expect(parseStackSettings({ _: [] }, {})).toEqual({
+      sitePort: 8080, gatewayPort: 8000, adminPort: 9000, minWorkers: 1, maxWorkers: undefined, runDir: 'run',
+    });
+  });
+
+  it('takes flags over environment over defaults', () => {
+    const env = { STACK_SITE_PORT: '8181', STACK_ADMIN_PORT: '9191' };
+    expect(parseStackSettings({ 'site-port': 8282 }, env)).toMatchObject({ sitePort: 8282, adminPort: 9191, gatewayPort: 8000 });
+  });
+
+  it.each([
+    [{ 'site-port': 80 }, {}, '--site-port=80: must be 1024..65535'],
+    [{ 'admin-port': 'abc' }, {}, '--admin-port=abc'],
+    [{}, { STACK_GATEWAY_PORT: '70000' }, 'STACK_GATEWAY_PORT=70000'],
+    [{ 'min-workers': 0 }, {}, '--min-workers=0: must be at least 1'],
+    [{ 'min-workers': 3, 'max-workers': 2 }, {}, '--max-workers=2 is below --min-workers=3'],
+    [{ 'site-port': 9000 }, {}, 'must differ'],
+    [{ 'sit-port': 9000 }, {}, 'unknown option --sit-port'],
+  ])('refuses %j %j naming the setting', (flags, env, message) => {
+    expect(() => parseStackSettings(flags, env)).toThrow(message);
+  });
+
+  it('documents every setting in --help, with its flag and environment variable', () => {
+    const help = stackHelp();
+    for (const setting of Object.values(STACK_SETTINGS)) {
+      expect(help).toContain(`--${setting.flag}`);
+      expect(help).toContain(setting.env);
+    }
+  });
+});
+
+describe('formatLogLine', () => {
+  it('shortens a pino JSON line to level, message and fields', () => {
+    const line = JSON.stringify({ level: 40, time: 1, pid: 2, hostname: 'h', msg: 'worker 1 exited', worker: 1 });
+    expect(formatLogLine(line)).toBe('WARN worker 1 exited worker=1');
+    expect(formatLogLine('{"level":"info","msg":"ready"}')).toBe('info ready');
+  });
+
+  it('leaves other lines alone', () => {
+    expect(formatLogLine('nginx: [warn] something')).toBe('nginx: [warn] something');
+    expect(formatLogLine('{not json')).toBe('{not json');
+  });
+});

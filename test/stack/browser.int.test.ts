@@ -1,0 +1,58 @@
+/**
+ * The page in a real browser (headless Chromium) through the real stack: its stylesheet applies,
+ * its script runs, its image decodes, and nothing is blocked by nginx's Content-Security-Policy.
+ * A screenshot is saved in the run folder (KIT_SCREENSHOT=path to keep it elsewhere).
+ */
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { findExecutable } from '../../scripts/lib/system-packages.ts';
+import { nginxBinary } from '../nginx/nginx-binary.ts';
+import { startStack, type RunningStack } from './stack-process.ts';
+
+let stack: RunningStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  nginxBinary();
+  const executablePath = findExecutable('chromium');
+  if (!executablePath) throw new Error('chromium is not installed: apt-get install -y chromium (npm test does this as root)');
+  stack = await startStack(['--min-workers', '1', '--max-workers', '2']);
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (!stack) return;
+  stack.child.kill('SIGINT');
+  await stack.exited;
+  if (!process.env.KIT_SCREENSHOT) await rm(stack.runDir, { recursive: true, force: true });
+}, 60_000);
+
+it('renders the page with its CSS, JS and image, and no console errors', async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  const problems: string[] = [];
+  page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+  page.on('requestfailed', (request) => problems.push(`${request.url()} failed`));
+  const response = await page.goto(stack.site, { waitUntil: 'networkidle' });
+  expect(response?.status()).toBe(200);
+
+  // The stylesheet applied: the header has its gradient, the body its background.
+  const header = await page.$eval('header', (el) => getComputedStyle(el).backgroundImage);
+  expect(header).toContain('linear-gradient');
+  // The script ran.
+  await expect(page.textContent('#script-status')).resolves.toBe('JavaScript loaded');
+  // The image decoded.
+  expect(await page.$eval('header img', (img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  // The script's button reaches the API through nginx.
+  await page.click('#whoami');
+  await expect(page.waitForFunction(() => document.querySelector('#whoami-out')?.textContent?.startsWith('200'))).resolves.toBeTruthy();
+
+  await page.screenshot({ path: process.env.KIT_SCREENSHOT ?? join(stack.runDir, 'page.png'), fullPage: true });
+  expect(problems).toEqual([]);
+}, 60_000);

@@ -115,11 +115,22 @@ export const gunicorn: Contender = {
   }),
 };
 
-/** The default line-up: the gateway first (the reference), then the ceiling and the peers. */
+/**
+ * The default line-up: the gateway first (the reference), then the ceiling and the peers. The
+ * gateway runs without its per-request access log because none of the peers logs requests by
+ * default (gunicorn's accesslog is off, PM2 and the raw cluster log nothing); `gateway-logged`
+ * measures what the default access log costs.
+ */
 export const CONTENDERS: Contender[] = [
-  gateway('gateway', 'bench/peers/hello-app.ts'),
-  gateway('gateway-listener', 'bench/peers/hello-listener.ts'),
+  gateway('gateway', 'bench/peers/hello-app.ts', ['--no-access-log']),
+  gateway('gateway-listener', 'bench/peers/hello-listener.ts', ['--no-access-log']),
   rawCluster,
   pm2,
   gunicorn,
+];
+
+/** Measured only when named with --only. */
+export const EXTRA_CONTENDERS: Contender[] = [
+  gateway('gateway-logged', 'bench/peers/hello-app.ts'),
+  gateway('gateway-reuse-port', 'bench/peers/hello-app.ts', ['--no-access-log', '--listen-strategy', 'reuse-port']),
 ];

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { argv } from 'zx';
-import { CONTENDERS, ROOT, RUN_DIR } from '../bench/contenders.ts';
+import { CONTENDERS, EXTRA_CONTENDERS, ROOT, RUN_DIR } from '../bench/contenders.ts';
 import { describeMachine } from '../bench/lib/machine.ts';
 import { startNginxFront } from '../bench/lib/nginx.ts';
 import { freePorts } from '../bench/lib/ports.ts';
@@ -21,6 +21,10 @@ import { measureStartups } from '../bench/startup.ts';
 import { writeReport } from '../bench/report.ts';
 import { NGINX, ensureSystemPackages } from './lib/system-packages.ts';
 
+function fail(message: string): never {
+  console.error(`[bench] ${message}`);
+  process.exit(2);
+}
 const num = (value: unknown, fallback: number): number => (value === undefined ? fallback : Number(value));
 const settings = {
   rounds: num(argv.rounds, 5),
@@ -31,7 +35,9 @@ const settings = {
 };
 const only = argv.only ? String(argv.only).split(',') : undefined;
 const withNginx = argv.nginx !== false;
-const contenders = CONTENDERS.filter((c) => !only || only.includes(c.name));
+const contenders = only
+  ? only.map((name) => [...CONTENDERS, ...EXTRA_CONTENDERS].find((c) => c.name === name) ?? fail(`unknown contender ${name}`))
+  : CONTENDERS;
 const reference = contenders[0]?.name ?? 'gateway';
 const cases: LoadCase[] = [
   { name: 'GET /', path: '/', method: 'GET' },

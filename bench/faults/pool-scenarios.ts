@@ -1,0 +1,187 @@
+/**
+ * Scenarios that hurt the pool under load: workers SIGKILLed, a hung worker, TERM, HUP, recycling
+ * by request count and by memory. Each runs against any FaultTarget kind with bounded load and
+ * durations given by the caller (short in `npm test`, full in `npm run faults`).
+ */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { Agent, get } from 'node:http';
+import { NODE, ROOT, RUN_DIR } from '../contenders.ts';
+import { startNginxFront } from '../lib/nginx.ts';
+import { failures, startLoad, type Tally } from './load.ts';
+import { describeTally, type ScenarioResult } from './result.ts';
+import { startFaultTarget, waitFor, type FaultTarget, type FaultTargetOptions, type TargetKind } from './targets.ts';
+
+const run = promisify(execFile);
+
+async function withTarget<T>(kind: TargetKind, options: FaultTargetOptions, body: (t: FaultTarget) => Promise<T>): Promise<T> {
+  const target = await startFaultTarget(kind, options);
+  try {
+    return await body(target);
+  } finally {
+    await target.server.stop('SIGTERM', 5000);
+  }
+}
+
+/** Distinct worker PIDs that answered beyond the pool size: how many replacements served. */
+const replacementsSeen = (t: Tally, workers: number): number => Math.max(0, Object.keys(t.answeredBy).length - workers);
+
+/** 1. SIGKILL a random worker every `intervalS` for `durationS`, GET traffic through nginx. */
+export async function killWorkers(kind: TargetKind, durationS: number, intervalS = 2): Promise<ScenarioResult> {
+  return withTarget(kind, {}, async (target) => {
+    const front = await startNginxFront(`faults-${kind}`, target.port, resolve(RUN_DIR, 'faults'));
+    try {
+      const load = startLoad({ url: `http://127.0.0.1:${front.port}/`, concurrency: 8, maxDurationMs: (durationS + 30) * 1000 });
+      let kills = 0;
+      const until = Date.now() + durationS * 1000;
+      while (Date.now() < until) {
+        await sleep(intervalS * 1000);
+        const pids = await target.workerPids();
+        const victim = pids[Math.floor(Math.random() * pids.length)];
+        if (victim === undefined) continue;
+        process.kill(victim, 'SIGKILL');
+        kills++;
+      }
+      const tally = await load.stop();
+      const backMs = await waitFor(async () => (await target.workerPids()).length >= 2, 15_000);
+      return {
+        scenario: `SIGKILL a worker every ${intervalS} s for ${durationS} s (GET via nginx)`,
+        target: kind,
+        passed: failures(tally) === 0 && tally.ok > 0,
+        summary: `${describeTally(tally)}; ${kills} workers killed; pool back to 2 ${backMs === undefined ? 'not within 15 s' : `${(backMs / 1000).toFixed(1)} s after the last kill`}`,
+        tally,
+      };
+    } finally {
+      await front.server.stop();
+    }
+  });
+}
+
+/** 2. One worker's event loop blocks for good: replaced within timeout + 2 s; others keep serving. */
+export async function blockWorker(kind: TargetKind, timeoutS: number, observeS = timeoutS + 4): Promise<ScenarioResult> {
+  return withTarget(kind, { timeoutS }, async (target) => {
+    // Pin one keep-alive connection to one worker, learn its PID, then block that worker.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const victim = await new Promise<string>((ok, fail) =>
+      get(`http://127.0.0.1:${target.port}/`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => ok(String(res.headers['x-worker-pid'])));
+      }).on('error', fail),
+    );
+    const blocked = get(`http://127.0.0.1:${target.port}/block`, { agent });
+    blocked.on('error', () => {});
+    const blockedAt = Date.now();
+    await sleep(100);
+    const load = startLoad({ url: `http://127.0.0.1:${target.port}/`, concurrency: 4, keepAlive: false, maxDurationMs: observeS * 1000, requestTimeoutMs: observeS * 1000 });
+    const workers = 2;
+    const waitStart = Date.now();
+    const waited = await waitFor(async () => {
+      const pids = await target.workerPids();
+      return !pids.includes(Number(victim)) && pids.length >= workers;
+    }, observeS * 1000);
+    const replacedMs = waited === undefined ? undefined : waited + (waitStart - blockedAt);
+    const tally = await load.done;
+    agent.destroy();
+    const others = Object.entries(tally.answeredBy).filter(([pid]) => pid !== victim).reduce((a, [, n]) => a + n, 0);
+    const inTime = replacedMs !== undefined && replacedMs <= (timeoutS + 2) * 1000;
+    return {
+      scenario: `a worker's event loop blocks (timeout ${timeoutS} s)`,
+      target: kind,
+      passed: inTime && others > 0,
+      summary:
+        `${replacedMs === undefined ? `not replaced within ${observeS} s` : `replaced ${(replacedMs / 1000).toFixed(1)} s after the block`}; ` +
+        `${others} answers from the other workers meanwhile; ${describeTally(tally)} (failures are requests the hung worker held)`,
+      tally,
+    };
+  });
+}
+
+/** 3. TERM under load: every accepted request answered, exit within the grace period. */
+export async function termUnderLoad(kind: TargetKind, graceS: number): Promise<ScenarioResult> {
+  const target = await startFaultTarget(kind, { graceS });
+  try {
+    const base = `http://127.0.0.1:${target.port}`;
+    const slow = startLoad({ url: `${base}/slow?ms=1500`, concurrency: 6, maxDurationMs: (graceS + 10) * 1000 });
+    const fast = startLoad({ url: `${base}/`, concurrency: 6, maxDurationMs: (graceS + 10) * 1000 });
+    await sleep(1000);
+    const termAt = Date.now();
+    process.kill(target.server.pid, 'SIGTERM');
+    const exitCode = await Promise.race([target.server.exited, sleep((graceS + 8) * 1000).then(() => undefined)]);
+    const exitMs = Date.now() - termAt;
+    const [s, f] = await Promise.all([slow.stop(), fast.stop()]);
+    // A refused connection was never accepted: after the listener closes that is the right answer.
+    const lost = (t: Tally): number => failures(t) - (t.errors.ECONNREFUSED ?? 0);
+    const inTime = exitCode !== undefined && exitMs <= graceS * 1000 + 1000;
+    return {
+      scenario: `TERM under load (grace ${graceS} s; 1.5 s requests in flight)`,
+      target: kind,
+      passed: lost(s) + lost(f) === 0 && s.ok > 0 && inTime,
+      summary:
+        `slow: ${describeTally(s)}; fast: ${describeTally(f)}; accepted-and-lost ${lost(s) + lost(f)}; ` +
+        `${exitCode === undefined ? 'did not exit' : `exited ${exitCode} after ${(exitMs / 1000).toFixed(1)} s`}`,
+      tally: f,
+    };
+  } finally {
+    await target.server.stop('SIGKILL', 1000);
+  }
+}
+
+/** PM2 has no signal for a reload: its CLI asks the daemon (the one pm2-runtime runs, by PM2_HOME). */
+async function pm2Reload(target: FaultTarget): Promise<void> {
+  const home = resolve(RUN_DIR, 'faults', `pm2-${target.port}`, 'home');
+  await run(NODE, [resolve(ROOT, 'node_modules/pm2/bin/pm2'), 'reload', 'fault'], { env: { ...process.env, PM2_HOME: home }, timeout: 60_000 });
+}
+
+/** 4a. Rolling reload (HUP; `pm2 reload` for PM2) in the middle of `durationS` of load: zero failed. */
+export async function reloadUnderLoad(kind: TargetKind, durationS: number): Promise<ScenarioResult> {
+  return withTarget(kind, {}, async (target) => {
+    const before = await target.workerPids();
+    const load = startLoad({ url: `http://127.0.0.1:${target.port}/`, concurrency: 8, maxDurationMs: durationS * 1000 });
+    await sleep((durationS * 1000) / 3);
+    if (kind === 'pm2') await pm2Reload(target);
+    else process.kill(target.server.pid, 'SIGHUP');
+    const tally = await load.done;
+    const after = await target.workerPids();
+    const replaced = before.filter((pid) => !after.includes(pid)).length;
+    return {
+      scenario: `rolling reload under load (${durationS} s)`,
+      target: kind,
+      passed: failures(tally) === 0 && replaced === before.length,
+      summary: `${describeTally(tally)}; ${replaced} of ${before.length} workers replaced`,
+      tally,
+    };
+  });
+}
+
+/** 4b. Recycling every `maxRequests` requests for `durationS` under load: zero failed. */
+export async function recycleUnderLoad(kind: TargetKind, maxRequests: number, durationS: number): Promise<ScenarioResult> {
+  return withTarget(kind, { maxRequests }, async (target) => {
+    const tally = await startLoad({ url: `http://127.0.0.1:${target.port}/`, concurrency: 8, maxDurationMs: durationS * 1000 }).done;
+    const seen = replacementsSeen(tally, 2);
+    return {
+      scenario: `recycle every ${maxRequests} requests (${durationS} s of load)`,
+      target: kind,
+      passed: failures(tally) === 0 && seen > 0,
+      summary: `${describeTally(tally)}; ${seen} replacement workers answered`,
+      tally,
+    };
+  });
+}
+
+/** 5. A leaking app under load with a memory ceiling: recycled, zero failed. */
+export async function leakUnderLoad(kind: TargetKind, maxMemoryMiB: number, durationS: number): Promise<ScenarioResult> {
+  return withTarget(kind, { maxMemoryMiB, app: 'bench/peers/leak-app.ts' }, async (target) => {
+    const tally = await startLoad({ url: `http://127.0.0.1:${target.port}/`, concurrency: 4, maxDurationMs: durationS * 1000 }).done;
+    const status = await target.status();
+    const seen = replacementsSeen(tally, 2);
+    return {
+      scenario: `leaking app (512 KiB a request), ceiling ${maxMemoryMiB} MiB (${durationS} s)`,
+      target: kind,
+      passed: failures(tally) === 0 && seen > 0,
+      summary: `${describeTally(tally)}; ${seen} replacement workers answered; recycles by /status: ${status?.restarts.recycle ?? 'n/a'}`,
+      tally,
+    };
+  });
+}

@@ -59,6 +59,7 @@ function localSpec(settings: StackSettings, runDir: string): StackSpec {
       gatewayPort: settings.gatewayPort,
       adminPort: settings.adminPort,
       minWorkers: settings.minWorkers,
+      appModule: settings.app,
       nginxRunDir: join(runDir, 'nginx'),
     }),
   );
@@ -147,7 +148,7 @@ async function main(): Promise<number> {
     const { workers, port, adminPort, appModule } = spec.gateway;
     say(`starting the gateway: ${appModule} with ${workers.min}..${workers.max} workers`);
     const gateway = startTier('gateway', process.execPath, [
-      join(ROOT, 'gateway/cli.ts'), join(ROOT, appModule),
+      join(ROOT, 'gateway/cli.ts'), resolve(appModule),
       '--bind', `127.0.0.1:${port}`, '--admin-bind', `127.0.0.1:${adminPort}`,
       '--min-workers', String(workers.min), '--max-workers', String(workers.max),
       '--graceful-timeout', String(spec.gateway.gracefulTimeoutSeconds),

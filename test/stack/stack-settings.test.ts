@@ -5,7 +5,7 @@ import { formatLogLine } from '../../scripts/lib/tier-process.ts';
 describe('parseStackSettings', () => {
   it('uses the defaults when nothing is given', () => {
     expect(parseStackSettings({ _: [] }, {})).toEqual({
-      sitePort: 8080, gatewayPort: 8000, adminPort: 9000, minWorkers: 1, maxWorkers: undefined, runDir: 'run',
+      sitePort: 8080, gatewayPort: 8000, adminPort: 9000, minWorkers: 1, maxWorkers: undefined, app: 'app/server.ts', runDir: 'run',
     });
   });
 
@@ -22,6 +22,7 @@ describe('parseStackSettings', () => {
     [{ 'min-workers': 3, 'max-workers': 2 }, {}, '--max-workers=2 is below --min-workers=3'],
     [{ 'site-port': 9000 }, {}, 'must differ'],
     [{ 'sit-port': 9000 }, {}, 'unknown option --sit-port'],
+    [{ app: 'app/server.py' }, {}, '--app=app/server.py: must be a .ts, .js or .mjs module'],
   ])('refuses %j %j naming the setting', (flags, env, message) => {
     expect(() => parseStackSettings(flags, env)).toThrow(message);
   });

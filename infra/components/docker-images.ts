@@ -30,7 +30,7 @@ export class StackImages extends pulumi.ComponentResource {
     super('kit:docker:StackImages', name, {}, opts);
     const buildArgs = { NODE_IMAGE: args.nodeImage ?? BASE_IMAGES.node, NGINX_IMAGE: args.nginxImage ?? BASE_IMAGES.nginx };
     // Host networking for the build: `npm ci` must reach the registry on machines without a bridge.
-    const build = { context: args.context, args: buildArgs, network: 'host', platform: 'linux/amd64' };
+    const build = { context: args.context, args: buildArgs, network: 'host' };
     const gateway = new docker.Image(`${name}-gateway`, {
       imageName: args.gateway,
       build: { ...build, dockerfile: `${args.context}/Dockerfile` },

@@ -64,7 +64,14 @@ function deployDocker(spec: StackSpec, nginxConf: string, options: DeployOptions
     nginxImage: options.nginxImage,
   });
   const gateway = new DockerGateway('gateway', { spec, image: images.gateway, network });
-  const site = new DockerStatic('static', { spec, image: images.nginx, nginxConf, network, dependsOn: gateway.containers });
+  const site = new DockerStatic('static', {
+    spec,
+    image: images.nginx,
+    nginxConf,
+    network,
+    dependsOn: gateway.containers,
+    upstreamIds: network ? gateway.containers.map((c) => c.id) : undefined,
+  });
   return { siteUrl: site.url, target: spec.target };
 }
 

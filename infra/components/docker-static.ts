@@ -16,6 +16,12 @@ export interface DockerStaticArgs {
   network?: docker.Network;
   /** Start only after these (the gateway containers), so nginx's first requests find an upstream. */
   dependsOn?: pulumi.Resource[];
+  /**
+   * Ids of the gateway containers nginx reaches by name (bridge mode). nginx resolves those names
+   * once, at start-up; a replaced gateway container gets a new address, so a changed id must
+   * recreate nginx too, or it would keep proxying to the old address.
+   */
+  upstreamIds?: pulumi.Input<string>[];
 }
 
 /** Health check of the nginx container: bash's /dev/tcp, since the image need not carry curl. */
@@ -38,7 +44,11 @@ export class DockerStatic extends pulumi.ComponentResource {
     this.container = new docker.Container(containerName, {
       name: containerName,
       image: args.image,
-      envs: [`NGINX_CONF=${args.nginxConf}`, `NGINX_PORT=${nginx.listen.port}`],
+      envs: [
+        `NGINX_CONF=${args.nginxConf}`,
+        `NGINX_PORT=${nginx.listen.port}`,
+        ...(args.upstreamIds ? [pulumi.all(args.upstreamIds).apply((ids) => `UPSTREAM_CONTAINERS=${ids.join(',')}`)] : []),
+      ],
       ports: bridge ? [{ internal: nginx.listen.port, external: spec.site.port, ip: spec.site.host }] : undefined,
       healthcheck: { tests: staticHealthCommand(nginx.listen.port, nginx.healthPath), interval: '10s', timeout: '3s', retries: 3, startPeriod: '10s' },
       // nginx: QUIT is the graceful shutdown (TERM is fast).

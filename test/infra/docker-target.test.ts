@@ -86,11 +86,14 @@ describe('network modes differ only where they must', () => {
     expect(nginx.inputs.ports).toEqual([{ internal: 8080, external: 8080, ip: '127.0.0.1' }]);
     expect(containersOf(bridge).every((c) => c.inputs.networkMode === undefined)).toBe(true);
     expect(bridge.siteUrl).toBe('http://127.0.0.1:8080/');
+    // nginx resolves container names once: a replaced gateway container must recreate nginx.
+    expect(envOf(nginx).UPSTREAM_CONTAINERS).toBe('ts-gateway-kit-gateway-0-id,ts-gateway-kit-gateway-1-id');
   });
 
   test('host: no network, nothing published, replicas on consecutive loopback ports', () => {
     expect(host.resources.some((r) => r.type === 'docker:index/network:Network')).toBe(false);
     expect(containersOf(host).every((c) => c.inputs.networkMode === 'host' && c.inputs.ports === undefined)).toBe(true);
+    expect(envOf(byName(host, 'ts-gateway-kit-nginx'))).not.toHaveProperty('UPSTREAM_CONTAINERS');
     expect(containersOf(host).filter((c) => c.inputs.name !== 'ts-gateway-kit-nginx').map((c) => envOf(c).GATEWAY_BIND))
       .toEqual(['127.0.0.1:8000', '127.0.0.1:8001']);
     expect(host.siteUrl).toBe('http://127.0.0.1:18080/');

@@ -5,7 +5,7 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
   // ts-jest rewrites './x.ts' to './x.js' (rewriteRelativeImportExtensions); map it back.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -78,6 +78,7 @@ export class Arbiter {
   #spawnAfter = 0;
   #everReady = false;
   #reloadPending = false;
+  #stopRequested = false;
   #previous?: { settings: Settings; pool: PoolBounds; hooks: Hooks; generation: number };
   #restarts: Partial<Record<ExitCause, number>> = {};
   #startedAtWall: number;
@@ -97,6 +98,8 @@ export class Arbiter {
   // ---- inputs: only enqueue --------------------------------------------------------------
 
   signal(signal: MasterSignal): void {
+    // Readiness goes off the moment a stop is asked for, before the loop gets to it.
+    if (signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGQUIT') this.#stopRequested = true;
     this.#enqueue({ kind: 'signal', signal });
   }
 
@@ -420,7 +423,7 @@ export class Arbiter {
       target: this.#target,
       minWorkers: this.#pool.min,
       maxWorkers: this.#pool.max,
-      draining: this.#phase !== 'running',
+      draining: this.#phase !== 'running' || this.#stopRequested,
       workers: [...this.#workers.values()].sort((a, b) => a.id - b.id).map((w) => toStatus(w, now)),
       restarts: { ...this.#restarts },
     };
@@ -433,7 +436,7 @@ export class Arbiter {
 
   /** Readiness: not stopping and at least one worker serving. */
   isReady(): boolean {
-    return this.#phase === 'running' && [...this.#workers.values()].some((w) => w.state === 'ready');
+    return this.#phase === 'running' && !this.#stopRequested && [...this.#workers.values()].some((w) => w.state === 'ready');
   }
 
   get settings(): Settings {

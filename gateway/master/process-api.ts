@@ -32,7 +32,8 @@ const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.ts', import.meta.url)
 
 /**
  * node:cluster workers. `roundRobin` picks how connections reach workers: the master accepts
- * and hands them out (SCHED_RR), or each worker accepts on its own socket (reuse-port mode).
+ * and hands them out (SCHED_RR), or workers accept themselves, on one shared socket or on
+ * their own reuse-port sockets (SCHED_NONE).
  */
 export function clusterProcessApi(options: { roundRobin: boolean }): ProcessApi {
   cluster.schedulingPolicy = options.roundRobin ? cluster.SCHED_RR : cluster.SCHED_NONE;

@@ -9,6 +9,7 @@ import { createLog } from '../log.ts';
 import { loadSettings, type LoadInput, type LoadedSettings } from '../settings/load.ts';
 import { resolvePool } from '../settings/pool.ts';
 import { callHook } from '../hooks.ts';
+import type { Settings } from '../settings/registry.ts';
 import { workerEnv } from '../worker/env.ts';
 import { Arbiter, type ArbiterPlugins, type MasterSignal, type Reloaded } from './arbiter.ts';
 import { clusterProcessApi } from './process-api.ts';
@@ -19,7 +20,8 @@ const SIGNALS: MasterSignal[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGT
 /** Extras the default entry point plugs in (autoscaling policy, metrics, status page). */
 export interface MasterExtras {
   cpus: number;
-  plugins?: ArbiterPlugins;
+  /** Built once the arbiter exists; `current` reads the settings in force (they change on HUP). */
+  plugins?: (current: () => Settings) => ArbiterPlugins;
   metrics?: (status: ReturnType<Arbiter['status']>) => Promise<string>;
   statusPage?: () => string;
   version?: string;
@@ -65,7 +67,7 @@ export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras
       workerEnv({ id, generation, settings: current, cwd: input.cwd, ...(loaded.configPath ? { configPath: loaded.configPath } : {}) }),
     reload: async () => toReloaded(await loadSettings(input), extras.cpus),
     onDone: (code) => finish(code),
-    ...(extras.plugins ? { plugins: extras.plugins } : {}),
+    ...(extras.plugins ? { plugins: extras.plugins(() => arbiter!.settings) } : {}),
     version: extras.version ?? '',
   });
   const running = arbiter;

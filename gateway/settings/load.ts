@@ -42,6 +42,7 @@ export function parseText(entry: SettingEntry, text: string | string[]): unknown
     case 'int':
       return /^-?\d+$/.test(one.trim()) ? Number(one) : Number.NaN;
     case 'seconds':
+    case 'number':
       return one.trim() === '' ? Number.NaN : Number(one);
     case 'bool':
       if (/^(1|true|yes|on)$/i.test(one)) return true;

@@ -3,12 +3,13 @@
  * feeds the CLI flag, the `GATEWAY_*` environment variable, the config-file key, validation,
  * `--help` and docs/settings.md. Adding a setting means adding one entry here.
  */
-import { z } from 'zod';
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { AUTOSCALE_SETTINGS, type AutoscaleSettings } from '../autoscale/settings.ts';
+import { defaultMaxWorkers } from '../system/cpu-budget.ts';
 
 /** How a setting's text form (flag or environment value) is read. */
-export type SettingKind = 'string' | 'int' | 'seconds' | 'bool' | 'list' | 'address';
+export type SettingKind = 'string' | 'int' | 'number' | 'seconds' | 'bool' | 'list' | 'address';
 
 export interface SettingEntry<S extends z.ZodType = z.ZodType> {
   kind: SettingKind;
@@ -48,6 +49,22 @@ function entry<S extends z.ZodType>(e: SettingEntry<S>): SettingEntry<S> {
   return e;
 }
 
+/** The autoscaling policy's tuning (gateway/autoscale/settings.ts), as registry entries. */
+const AUTOSCALE = Object.fromEntries(
+  AUTOSCALE_SETTINGS.map((spec) => [
+    spec.name,
+    entry({
+      // A schema that refuses 0.5 takes whole numbers only.
+      kind: spec.schema.safeParse(0.5).success ? 'number' : 'int',
+      schema: spec.schema,
+      default: spec.default,
+      doc: spec.doc,
+      group: 'Autoscaling',
+      reloadable: true,
+    }),
+  ]),
+) as unknown as { [K in keyof AutoscaleSettings]: SettingEntry<z.ZodType<AutoscaleSettings[K]>> };
+
 export const SETTINGS = {
   config: entry({
     kind: 'string', schema: z.string(), default: '', group: 'Server', cliOnly: true, reloadable: false,
@@ -75,12 +92,12 @@ export const SETTINGS = {
     doc: 'Address of the admin listener (/healthz, /readyz, /status, /metrics); never expose it publicly.',
   }),
   listenStrategy: entry({
-    kind: 'string', schema: z.enum(['round-robin', 'reuse-port']), default: 'round-robin', group: 'Server',
+    kind: 'string', schema: z.enum(['round-robin', 'shared', 'reuse-port']), default: 'shared', group: 'Server',
     reloadable: false,
-    doc: 'round-robin: the master accepts and hands connections out; reuse-port: each worker has its own SO_REUSEPORT socket.',
+    doc: 'round-robin: the master accepts and hands connections out; shared: workers accept on one shared socket; reuse-port: one SO_REUSEPORT socket per worker (docs/listen-strategies.md).',
   }),
   workers: entry({
-    kind: 'int', schema: count, default: () => availableParallelism(), group: 'Workers', aliasEnv: ['WEB_CONCURRENCY'],
+    kind: 'int', schema: count, default: () => defaultMaxWorkers(), group: 'Workers', aliasEnv: ['WEB_CONCURRENCY'],
     reloadable: true, doc: 'Fixed pool size (or the initial size when autoscaling); default: the CPUs this process may use.',
   }),
   minWorkers: entry({
@@ -157,6 +174,7 @@ export const SETTINGS = {
     kind: 'string', schema: z.string(), default: '', group: 'Logging', reloadable: false,
     doc: 'Write logs to this file instead of stdout; USR1 reopens it (for logrotate).',
   }),
+  ...AUTOSCALE,
 } satisfies Record<string, SettingEntry>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -9,8 +9,10 @@ import { ExitCode, GatewayError, exitCodeOf } from '../errors.ts';
 import { callHook, type Hooks, type WorkerView } from '../hooks.ts';
 import { createRequestListener, loadApps, type AppSet, type Exchange, type Middleware } from '../interface/index.ts';
 import { createLog } from '../log.ts';
+import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
 import type { MasterMessage, WorkerMessage } from '../protocol.ts';
 import { mountsOf, readWorkerEnv } from './env.ts';
+import { trackConnections } from './connections.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createRecycler } from './recycle.ts';
 
@@ -23,7 +25,6 @@ const view: WorkerView = { id: boot.id, pid: process.pid, settings };
 let hooks: Hooks = {};
 let middleware: Middleware[] = [];
 let apps: AppSet | undefined;
-let draining = false;
 let inFlight = 0;
 let requests = 0;
 
@@ -53,6 +54,7 @@ const heartbeat = startHeartbeat({
   intervalMs: Math.min(1000, (settings.timeout * 1000) / 4),
   load: () => ({ requests, inFlight }),
   send,
+  metrics: createWorkerMetrics(),
   onBeat: (load) => recycler.checkMemory(load.rss),
 });
 
@@ -65,12 +67,11 @@ const server = createServer({
   requestTimeout: 0,
 });
 
+// Before any app listener, so draining sees every connection and request.
+const connections = trackConnections(server, { idleGraceMs: 1000 });
+
 function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): void {
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    // While draining, every response closes its connection so nginx opens new ones elsewhere.
-    if (draining) res.shouldKeepAlive = false;
-    handler(req, res);
-  });
+  server.on('request', handler);
   const [host, port] = splitHostPort(settings.bind);
   const reusePort = settings.listenStrategy === 'reuse-port';
   server.on('error', (error: NodeJS.ErrnoException) => {
@@ -120,7 +121,6 @@ async function start(): Promise<void> {
         requests += 1;
         heartbeat.observe(info.status, info.durationMs);
         recycler.afterRequest(requests);
-        if (draining && inFlight === 0) server.closeIdleConnections();
       },
     },
   });
@@ -133,13 +133,8 @@ function requestView(ex: Exchange) {
 
 /** Stop accepting, finish what is in flight, then exit 0 (the master kills us at the deadline). */
 function drain(): void {
-  if (draining) return;
-  draining = true;
   log.info({ inFlight }, 'draining');
-  server.close(() => void finish());
-  server.closeIdleConnections();
-  // Connections that were busy when close() was called go idle one by one; close each as it does.
-  setInterval(() => server.closeIdleConnections(), 100).unref();
+  connections.drain(() => void finish());
 }
 
 async function finish(): Promise<void> {

@@ -31,6 +31,8 @@ const SAMPLE: Record<SettingName, string> = {
   bootTimeout: '9', drainDelay: '1.5', requestTimeout: '11', maxRequests: '12', maxRequestsJitter: '13', maxMemory: '14',
   keepAliveTimeout: '15', headersTimeout: '16', maxHeaderSize: '4096', maxBodySize: '18', forwardedAllowIps: '10.0.0.1,10.0.0.2',
   logLevel: 'debug', accessLog: 'false', logFile: '/tmp/x.log',
+  scaleUpThreshold: '0.8', scaleDownThreshold: '0.2', scaleUpInFlight: '4', scaleUpAfter: '2', scaleDownAfter: '20',
+  scaleUpStep: '2', scaleCooldown: '3', scaleDownPenalty: '1',
 };
 
 describe('settings registry', () => {

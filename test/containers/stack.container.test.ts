@@ -84,6 +84,27 @@ describe('the Docker program’s containers, started for real', () => {
     expect(await api.json()).toEqual(expect.objectContaining({ workerId: expect.any(Number) }));
   });
 
+  it('carry the limits, capabilities, restart policy and stop settings the program declares', async () => {
+    for (const declared of [gateway, nginx]) {
+      const name = String(declared.inputs.name);
+      const host = JSON.parse(await docker(['inspect', '--format', '{{json .HostConfig}}', name])) as Record<string, unknown>;
+      const config = JSON.parse(await docker(['inspect', '--format', '{{json .Config}}', name])) as Record<string, unknown>;
+      const mib = Number(declared.inputs.memory) * 1024 * 1024;
+      expect(host).toEqual(expect.objectContaining({
+        NanoCpus: Math.round(Number(declared.inputs.cpus) * 1e9),
+        Memory: mib,
+        MemorySwap: mib,
+        ReadonlyRootfs: true,
+        CapDrop: ['ALL'],
+        SecurityOpt: declared.inputs.securityOpts,
+        NetworkMode: 'host',
+        RestartPolicy: expect.objectContaining({ Name: declared.inputs.restart }),
+        Tmpfs: declared.inputs.tmpfs,
+      }));
+      expect(config).toEqual(expect.objectContaining({ StopSignal: declared.inputs.stopSignal, StopTimeout: declared.inputs.stopTimeout }));
+    }
+  });
+
   it('run every process as non-root on a read-only root with a writable /tmp', async () => {
     for (const name of [String(gateway.inputs.name), String(nginx.inputs.name)]) {
       expect(await docker(['exec', name, 'id', '-u'])).not.toBe('0');

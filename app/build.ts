@@ -8,7 +8,7 @@
  *   node app/build.ts            # run by `npm start` and `npm run dev`
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative } from 'node:path';
 
 /** Plain asset path (relative to the static folder) → fingerprinted path. */
@@ -29,7 +29,7 @@ export function fingerprintName(file: string, content: Buffer): string {
 }
 
 async function listFiles(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
   // Dotfiles stay out of the build: nginx refuses them anyway, and they are rarely meant to ship.
   return entries
     .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
@@ -37,21 +37,38 @@ async function listFiles(root: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * Write `content` to `file` so a reader (nginx serving the previous build, a second build running
+ * at the same time) sees the old bytes or the new ones, never a half-written file.
+ */
+async function writeAtomically(file: string, content: Buffer | string): Promise<void> {
+  const existing = await readFile(file).catch(() => undefined);
+  if (existing?.equals(Buffer.from(content))) return;
+  // A dotfile: other builds' clean-up skips it and nginx never serves it.
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  await writeFile(temp, content);
+  await rename(temp, file);
+}
+
 /** Build `outDir/static/` and `outDir/manifest.json` from `source`; returns the manifest. */
 export async function buildStatic(source = STATIC_SOURCE, outDir = DIST): Promise<Manifest> {
   const target = join(outDir, 'static');
-  // A fresh folder each time, so files deleted from the source do not linger in the build.
-  await rm(target, { recursive: true, force: true });
   const manifest: Manifest = {};
+  const written = new Set<string>();
   for (const file of await listFiles(source)) {
     const content = await readFile(join(source, file));
     const hashed = fingerprintName(file, content);
     await mkdir(dirname(join(target, file)), { recursive: true });
-    await copyFile(join(source, file), join(target, file));
-    await writeFile(join(target, hashed), content);
+    await writeAtomically(join(target, file), content);
+    await writeAtomically(join(target, hashed), content);
     manifest[file] = hashed;
+    written.add(file).add(hashed);
   }
-  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  // Files deleted from the source, and hashed copies of old content, do not linger in the build.
+  for (const stale of (await listFiles(target)).filter((file) => !written.has(file))) {
+    await rm(join(target, stale), { force: true });
+  }
+  await writeAtomically(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 

@@ -3,6 +3,7 @@
  * on ports from the OS; every request below goes through nginx, as a user's browser would.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PoolStatus } from '../../gateway/protocol.ts';
@@ -120,6 +121,8 @@ describe('what nginx refuses', () => {
         expect(response.status).toBe(404);
         expect(response.body).not.toContain('SECRET');
       }
+      // The file was there all along: the 404s came from the dotfile rule, not from its absence.
+      expect(existsSync(secret)).toBe(true);
     } finally {
       await rm(secret, { force: true });
     }

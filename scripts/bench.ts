@@ -4,7 +4,7 @@
  * docs/img/bench-*.svg. Everything it starts runs in its own process group and is stopped at the end.
  *
  *   npm run bench -- [--rounds 5] [--duration 8] [--warmup 2] [--connections 64] [--workers 2]
- *                    [--only gateway,raw-cluster] [--no-nginx] [--no-post] [--startup-runs 5] [--dry-run]
+ *                    [--only gateway,raw-cluster] [--no-nginx] [--no-post] [--no-stack] [--startup-runs 5] [--dry-run]
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,7 +17,7 @@ import { runRounds, type LoadCase, type Target } from '../bench/lib/rounds.ts';
 import { startServer, type RunningServer } from '../bench/lib/server.ts';
 import { checkTargets, summarize } from '../bench/lib/summary.ts';
 import { GUNICORN, WRK } from '../bench/lib/wrk.ts';
-import { measureStartups } from '../bench/startup.ts';
+import { measureStackStartups, measureStartups } from '../bench/startup.ts';
 import { writeReport } from '../bench/report.ts';
 import { NGINX, ensureSystemPackages } from './lib/system-packages.ts';
 
@@ -90,7 +90,9 @@ try {
       ),
   });
   for (const server of started.splice(0).reverse()) await server.stop();
-  const startup = await measureStartups(num(argv['startup-runs'], 5), settings.workers, contenders);
+  const startupRuns = num(argv['startup-runs'], 5);
+  const startup = await measureStartups(startupRuns, settings.workers, contenders);
+  if (argv.stack !== false && startupRuns > 0) startup.unshift(await measureStackStartups(startupRuns, settings.workers));
   const rows = summarize(series, reference);
   const report = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),

@@ -1,0 +1,53 @@
+/**
+ * Bad input and bad apps against the real gateway, directly and through the rendered nginx: the
+ * raw-request table (bench/faults/bad-requests.ts), static path traversal, a slowloris, an app
+ * that throws at import (exit 4) and one that throws on every request (500s, pool intact).
+ */
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { BAD_REQUESTS, TRAVERSALS } from '../../bench/faults/bad-requests.ts';
+import { badInput, slowloris, throwAtImport, throwOnRequest, type InputRow } from '../../bench/faults/input-scenarios.ts';
+import { failures } from '../../bench/faults/load.ts';
+
+describe('bad requests', () => {
+  let rows: { gateway: InputRow[]; nginx: InputRow[]; traversal: InputRow[] };
+  beforeAll(async () => {
+    rows = await badInput();
+  }, 60_000);
+
+  test.each(BAD_REQUESTS.map((b) => [b.name, b.gateway] as const))('gateway answers %s with %s', (name, status) => {
+    expect(rows.gateway.find((r) => r.name === name)?.got).toBe(status);
+  });
+
+  test.each(BAD_REQUESTS.map((b) => [b.name, b.nginx] as const))('through nginx, %s gets %s', (name, status) => {
+    expect(rows.nginx.find((r) => r.name === name)?.got).toBe(status);
+  });
+
+  test.each(TRAVERSALS)('nginx refuses the traversal %s', (path) => {
+    const got = rows.traversal.find((r) => r.name === path)?.got;
+    expect(got).toBeDefined();
+    expect(got).not.toBe(200);
+  });
+});
+
+describe('slow clients and broken apps', () => {
+  test('a slowloris of 200 connections does not stop normal clients, and the header timeout cuts them', async () => {
+    const r = await slowloris('gateway', 200, 8, 3);
+    expect(r.tally!.ok).toBeGreaterThan(50);
+    expect(failures(r.tally!)).toBe(0);
+    expect(r.summary).toMatch(/cut by the server: 200 of 200/);
+  }, 60_000);
+
+  test('an app that throws at import stops the gateway with exit 4 and says why', async () => {
+    const r = await throwAtImport();
+    expect(r.exitCode).toBe(4);
+    expect(r.output).toContain('cannot import the app module');
+    expect(r.output).toContain('this app fails at import time');
+  }, 60_000);
+
+  test('an app that throws on every request gets 500s while the pool stays up', async () => {
+    const r = await throwOnRequest(200);
+    expect(r.tally!.statuses['500']).toBe(200);
+    expect(r.summary).toContain('workers unchanged');
+    expect(r.summary).toContain('/healthz 200');
+  }, 60_000);
+});

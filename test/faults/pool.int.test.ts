@@ -1,0 +1,54 @@
+/**
+ * Short versions of the pool fault scenarios against the real gateway (full versions, side by
+ * side with PM2 and gunicorn: `npm run faults`). Each asserts what a user behind the gateway
+ * would notice: failed requests, a hung worker that stays, a shutdown that drops requests.
+ */
+import { describe, expect, test } from '@jest/globals';
+import {
+  blockWorker,
+  killWorkers,
+  leakUnderLoad,
+  recycleUnderLoad,
+  reloadUnderLoad,
+  termUnderLoad,
+} from '../../bench/faults/pool-scenarios.ts';
+import { failures } from '../../bench/faults/load.ts';
+
+describe('gateway under pool faults', () => {
+  test('SIGKILLed workers under GET traffic through nginx: no failed request', async () => {
+    const r = await killWorkers('gateway', 8, 2);
+    expect(r.summary).toContain('workers killed');
+    expect(r.tally!.ok).toBeGreaterThan(100);
+    expect(failures(r.tally!)).toBe(0);
+  }, 60_000);
+
+  test('a worker whose event loop blocks is replaced within timeout + 2 s while the others serve', async () => {
+    const r = await blockWorker('gateway', 2);
+    expect(r.summary).toMatch(/replaced [\d.]+ s after the block/);
+    expect(r.passed).toBe(true);
+  }, 60_000);
+
+  test('TERM under load: in-flight requests are answered and the master exits within the grace period', async () => {
+    const r = await termUnderLoad('gateway', 5);
+    expect(r.summary).toMatch(/exited 0 after/);
+    expect(r.summary).toContain('accepted-and-lost 0');
+  }, 60_000);
+
+  test('HUP rolling reload under load: every worker replaced, no failed request', async () => {
+    const r = await reloadUnderLoad('gateway', 6);
+    expect(r.summary).toContain('2 of 2 workers replaced');
+    expect(failures(r.tally!)).toBe(0);
+  }, 60_000);
+
+  test('recycling every 200 requests under load: replacements serve, no failed request', async () => {
+    const r = await recycleUnderLoad('gateway', 200, 6);
+    expect(Object.keys(r.tally!.answeredBy).length).toBeGreaterThan(2);
+    expect(failures(r.tally!)).toBe(0);
+  }, 60_000);
+
+  test('a leaking app is recycled at the memory ceiling with no failed request', async () => {
+    const r = await leakUnderLoad('gateway', 180, 8);
+    expect(Object.keys(r.tally!.answeredBy).length).toBeGreaterThan(2);
+    expect(failures(r.tally!)).toBe(0);
+  }, 60_000);
+});

@@ -12,6 +12,7 @@ import { CHROMIUM, DOCKER, DEBOOTSTRAP, NGINX, ensureSystemPackages } from './li
 
 $.verbose = false;
 const jestArgs = argv._.map(String);
+const SLOW = '\\.(int|container)\\.test\\.ts$';
 
 async function step(name: string, run: () => Promise<unknown>): Promise<void> {
   const started = Date.now();
@@ -25,11 +26,20 @@ try {
   await step('type check', () => $({ stdio: 'inherit' })`tsc -p .`);
   await step('import cycles', () =>
     $({ stdio: 'inherit' })`madge --circular --extensions ts --ts-config tsconfig.json gateway app nginx infra scripts`);
-  await step('jest', () =>
+  const jest = (args: string[]) =>
     $({
       stdio: 'inherit',
       env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules --no-warnings=ExperimentalWarning' },
-    })`node node_modules/jest/bin/jest.js --ci ${jestArgs}`);
+    })`node node_modules/jest/bin/jest.js --ci ${args}`;
+  if (jestArgs.length > 0) {
+    await step('jest (selected)', () => jest(jestArgs));
+  } else {
+    // Fast unit suites first, so a broken unit fails in seconds; then the suites that run real
+    // processes, nginx and containers, one file at a time (they measure timing behaviour and
+    // two cores are not enough to run them side by side without making them flaky).
+    await step('jest: unit suites', () => jest(['--testPathIgnorePatterns', SLOW]));
+    await step('jest: integration and container suites', () => jest(['--runInBand', '--testPathPatterns', SLOW]));
+  }
 } catch (error) {
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
   console.error(`[test] failed: ${message}`);

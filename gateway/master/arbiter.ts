@@ -42,6 +42,8 @@ export interface ArbiterOptions {
   workerEnv(worker: { id: number; generation: number }, settings: Settings): Record<string, string>;
   /** Re-reads the settings for HUP; rejects with a GatewayError when they are bad. */
   reload?(): Promise<Reloaded>;
+  /** Reopens the master's own log file (USR1). */
+  reopenLogs?(): void;
   /** Called once when the master is done, with its exit status. */
   onDone(code: number, reason: string): void;
   plugins?: ArbiterPlugins;
@@ -155,6 +157,7 @@ export class Arbiter {
       case 'SIGTTOU':
         return this.#moveTarget(this.#target - 1, now);
       case 'SIGUSR1':
+        this.#o.reopenLogs?.();
         for (const w of this.#workers.values()) w.handle.send({ type: 'reopen-logs' });
         return;
     }

@@ -67,6 +67,7 @@ export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras
       workerEnv({ id, generation, settings: current, cwd: input.cwd, ...(loaded.configPath ? { configPath: loaded.configPath } : {}) }),
     reload: async () => toReloaded(await loadSettings(input), extras.cpus),
     onDone: (code) => finish(code),
+    reopenLogs: () => logs.reopen(),
     ...(extras.plugins ? { plugins: extras.plugins(() => arbiter!.settings) } : {}),
     version: extras.version ?? '',
   });

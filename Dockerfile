@@ -1,4 +1,4 @@
-# The gateway + app image: the gateway master (PID 1) and its workers hosting app/server.ts.
+# The gateway + app image: tini (PID 1), the gateway master and its workers hosting app/server.ts.
 # Node 24 runs the .ts sources directly (type stripping), so there is no compile stage.
 # Classic-builder syntax only (no heredocs, no --mount): Debian's docker.io builds it offline.
 #
@@ -27,6 +27,10 @@ LABEL org.opencontainers.image.title="ts-gateway-kit gateway" \
       org.opencontainers.image.licenses="MIT" \
       app.kubernetes.io/part-of="ts-gateway-kit" \
       app.kubernetes.io/component="gateway"
+# tini is PID 1: Node cannot waitpid(-1), so as PID 1 it would never reap orphans that the app's
+# own child processes leave behind (docker's --init does the same). It forwards TERM/INT/HUP/
+# TTIN/TTOU/USR1 to the gateway master, which handles each as gunicorn would.
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     GATEWAY_BIND=0.0.0.0:8000 \
     GATEWAY_ADMIN_BIND=127.0.0.1:9000
@@ -42,5 +46,5 @@ EXPOSE 8000 9000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "gateway/cli.ts", "health"]
 # TERM is the gateway's graceful stop (drain in-flight requests); give `docker stop -t` the grace period.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "gateway/cli.ts"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "gateway/cli.ts"]
 CMD ["app/server.ts"]

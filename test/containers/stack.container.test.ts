@@ -117,6 +117,16 @@ describe('the Docker program’s containers, started for real', () => {
     }
   });
 
+  it('reaps orphaned processes in the gateway container (tini as PID 1)', async () => {
+    const name = String(gateway.inputs.name);
+    expect(await docker(['exec', name, 'cat', '/proc/1/comm'])).toBe('tini');
+    // The subshell exits at once, so `sleep` is reparented to PID 1; when it ends, only PID 1 can reap it.
+    await docker(['exec', name, 'sh', '-c', '(sleep 0.3 &) ; exit 0']);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const states = await docker(['exec', name, 'sh', '-c', 'cat /proc/[0-9]*/stat 2>/dev/null | cut -d" " -f2,3']);
+    expect(states.split('\n').filter((line) => line.endsWith(' Z'))).toEqual([]);
+  });
+
   it('gives the gateway a CPU budget of 1 inside a container limited to one CPU', async () => {
     const script = "const m = await import('./gateway/system/cpu-budget.ts'); console.log(m.defaultMaxWorkers());";
     const out = await docker(['run', '--rm', '--network', 'none', '--cpus', '1', '--entrypoint', 'node', gatewayImage,

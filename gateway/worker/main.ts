@@ -62,9 +62,9 @@ const server = createServer({
   keepAliveTimeout: settings.keepAliveTimeout * 1000,
   headersTimeout: settings.headersTimeout * 1000,
   maxHeaderSize: settings.maxHeaderSize,
-  // Node's own whole-request timeout would answer 408 under our feet; the gateway's per-request
-  // deadline (504, with ctx.signal) is the one users configure.
-  requestTimeout: 0,
+  // Node checks headersTimeout (and its 300 s limit for receiving a whole request) only on this
+  // interval, 30 s by default: a slowloris would hold its connections that much longer.
+  connectionsCheckingInterval: 1000,
 });
 
 // Before any app listener, so draining sees every connection and request.

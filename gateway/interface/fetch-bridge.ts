@@ -41,11 +41,11 @@ export function bridgeFetchApp(
       }
       // A synchronous Response keeps hono's fast path (no promise at all).
       if (!isPromise(result)) return result;
-      const guarded = result.then(undefined, (error: unknown) => onError(ex, error));
-      if (ex.timer === undefined) return guarded;
+      if (ex.timer === undefined) return result.then(undefined, (error: unknown) => onError(ex, error));
+      // With a deadline, the listener may settle this first with a 504 (ex.onDeadline).
       return new Promise<Response>((resolve) => {
         ex.onDeadline = resolve;
-        void guarded.then(resolve);
+        result.then(resolve, (error: unknown) => resolve(onError(ex, error)));
       });
     },
     { overrideGlobalObjects: true },

@@ -4,7 +4,7 @@
  * through the bridge). The built-in steps work on Node's req/res, so the gateway's own work never
  * pays for a fetch conversion; they are inlined rather than chained because they always run.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { limitChunkedBody, respondDirect, silenceLateWrites } from './respond.ts';
@@ -18,6 +18,16 @@ import type { AppSet, FinishedRequest, ListenerOptions, Middleware, NodeListener
 type Dispatch = (req: IncomingMessage, res: ServerResponse) => unknown;
 type Chain = (ex: RequestExchange, index: number) => void;
 
+/**
+ * Generated request ids: a random per-process prefix and a counter. Unique across workers and
+ * restarts like a UUID (48 random bits per process), at a fraction of the cost and header bytes.
+ */
+function requestIds(): () => string {
+  const prefix = `${randomBytes(6).toString('base64url')}-`;
+  let counter = 0;
+  return () => prefix + (++counter).toString(36);
+}
+
 /** X-Request-Id values we pass on: visible ASCII, bounded, nothing that could split a log line. */
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
@@ -30,6 +40,7 @@ export function contextOf(req: IncomingMessage): RequestContext | undefined {
 export function createRequestListener(apps: AppSet, options: ListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { workerId, requestTimeoutMs, maxBodyBytes, logger, accessLog, observer, hooks } = options;
   const trust = compileProxyTrust(options.forwardedAllowIps);
+  const nextRequestId = requestIds();
 
   function fail(ex: RequestExchange, error: unknown): void {
     logger.error({ err: error, requestId: ex.ctx.requestId, workerId }, 'the app failed the request');
@@ -133,7 +144,7 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
       req.headers,
     );
     const incomingId = forwarded.trusted ? req.headers['x-request-id'] : undefined;
-    const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
     const route = matchRoute(routes, req.url ?? '/');
     const ex = new RequestExchange(req, res, new RequestContext(forwarded, requestId, workerId, route?.prefix ?? ''), startedAt);
     ex.route = route;

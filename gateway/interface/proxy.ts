@@ -41,12 +41,18 @@ export function compileProxyTrust(allow: readonly string[]): ProxyTrust {
       list.addSubnet(unmapped(address), prefix, type);
     }
   }
+  // Behind nginx nearly every request comes from the same peer: remember the last answer.
+  let lastAddress: string | undefined;
+  let lastAnswer = false;
   return {
     trusts(address) {
       if (!address) return false;
+      if (address === lastAddress) return lastAnswer;
       const plain = unmapped(address);
       const family = isIP(plain);
-      return family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+      lastAnswer = family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+      lastAddress = address;
+      return lastAnswer;
     },
   };
 }

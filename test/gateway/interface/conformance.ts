@@ -139,7 +139,7 @@ export const CONFORMANCE_CHECKS: ConformanceCheck[] = [
     async run(base) {
       const { res, body } = await echo(base);
       const id = res.headers.get('x-request-id');
-      assert.ok(id && id.length >= 16);
+      assert.ok(id && id.length >= 8, `request id too short to be unique: ${id}`);
       assert.equal(body.ctx.requestId, id);
       const again = await echo(base);
       assert.notEqual(again.res.headers.get('x-request-id'), id);

@@ -113,6 +113,11 @@ describe('compileProxyTrust', () => {
   test.each(['not-an-ip', '10.0.0.0/33', '::1/129', '10.0.0.0/x'])('refuses %p, naming it', (entry) => {
     expect(() => compileProxyTrust([entry])).toThrow(entry);
   });
+  test('answers stay right when peers alternate (the last answer is cached per address)', () => {
+    const trust = compileProxyTrust(['10.0.0.0/8', '::1']);
+    const seq = ['10.1.1.1', '10.1.1.1', '192.0.2.1', '192.0.2.1', '::1', '10.1.1.1', '::ffff:10.2.2.2', '::ffff:192.0.2.1'];
+    expect(seq.map((a) => trust.trusts(a))).toEqual([true, true, false, false, true, true, true, false]);
+  });
   test('an undefined peer address (a destroyed socket) is never trusted', () => {
     expect(compileProxyTrust(['127.0.0.1']).trusts(undefined)).toBe(false);
   });

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { chromium, type Browser } from 'playwright-core';
 import type { PoolStatus } from '../../../gateway/protocol.ts';
+import { fixture, settled, startGateway, type GatewayProcess } from '../integration/gateway-process.ts';
 import { cannedStatus, startStatusServer } from './status-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -51,6 +52,25 @@ describe('status page in headless Chromium', () => {
     const origin = new URL(url).origin;
     expect(requests.filter((r) => !r.startsWith(origin))).toEqual([]);
     await page.close();
+  });
+
+  test('served by a real gateway: one row per real worker, with their pids', async () => {
+    let gw: GatewayProcess | undefined;
+    try {
+      gw = await startGateway([fixture('gateway/ops-app.ts'), '--workers', '2', '--no-access-log']);
+      const status = await gw.waitFor(settled);
+      const page = await browser.newPage();
+      await page.goto(`${gw.admin}/status`);
+      await page.waitForFunction(() => document.querySelectorAll('tr[data-worker]').length === 2, undefined, { timeout: 10_000 });
+      const pids = await page.locator('tr[data-worker] td:nth-child(2)').allTextContents();
+      expect(pids.sort()).toEqual(status.workers.map((w) => String(w.pid)).sort());
+      expect(await page.textContent('#serving')).toBe('2 / 2');
+      expect(await page.textContent('#bounds')).toBe('fixed 2');
+      if (process.env.STATUS_SCREENSHOT) await page.screenshot({ path: process.env.STATUS_SCREENSHOT });
+      await page.close();
+    } finally {
+      await gw?.stop();
+    }
   });
 
   test('says so when the gateway stops answering', async () => {

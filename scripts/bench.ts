@@ -4,9 +4,9 @@
  * docs/img/bench-*.svg. Everything it starts runs in its own process group and is stopped at the end.
  *
  *   npm run bench -- [--rounds 5] [--duration 8] [--warmup 2] [--connections 64] [--workers 2]
- *                    [--only gateway,raw-cluster] [--no-nginx] [--no-post] [--no-stack] [--startup-runs 5] [--dry-run]
+ *                    [--only gateway,raw-cluster] [--no-nginx] [--no-post] [--no-stack] [--startup-runs 5] [--dry-run] [--render-only]
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { argv } from 'zx';
 import { CONTENDERS, EXTRA_CONTENDERS, ROOT, RUN_DIR } from '../bench/contenders.ts';
@@ -18,7 +18,7 @@ import { startServer, type RunningServer } from '../bench/lib/server.ts';
 import { checkTargets, summarize } from '../bench/lib/summary.ts';
 import { GUNICORN, WRK } from '../bench/lib/wrk.ts';
 import { measureStackStartups, measureStartups } from '../bench/startup.ts';
-import { writeReport } from '../bench/report.ts';
+import { writeReport, type BenchReport } from '../bench/report.ts';
 import { NGINX, ensureSystemPackages } from './lib/system-packages.ts';
 
 function fail(message: string): never {
@@ -55,6 +55,14 @@ console.log(
     `${settings.workers} workers; about ${Math.ceil(estimateS / 60)} min of load; reference: ${reference}`,
 );
 if (argv['dry-run']) process.exit(0);
+if (argv['render-only']) {
+  // Re-render the doc and plots from the last run's raw results (after a change to the report).
+  const last = JSON.parse(readFileSync(resolve(RUN_DIR, 'results.json'), 'utf8')) as BenchReport;
+  const ref = last.contenders[0]?.name ?? 'gateway';
+  const rows = summarize(last.series, ref);
+  console.log(`[bench] re-rendered ${await writeReport({ ...last, rows, checks: checkTargets(last.series, ref) }, resolve(ROOT, 'docs'))}`);
+  process.exit(0);
+}
 if (settings.rounds < 1 || settings.durationS < 1 || contenders.length === 0) {
   console.error('[bench] need at least one round, one second and one contender');
   process.exit(2);
@@ -101,7 +109,7 @@ try {
     settings,
     contenders: contenders.map((c) => ({ name: c.name, describe: c.describe })),
     rows,
-    checks: checkTargets(rows, reference),
+    checks: checkTargets(series, reference),
     startup,
     series,
   };

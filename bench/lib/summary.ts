@@ -2,7 +2,7 @@
  * From raw rounds to the figures the report prints: medians per series, ratios against the
  * gateway taken round by round, and the issue's targets checked against those ratios.
  */
-import { median, pairedRatio, range } from './stats.ts';
+import { median, pairRatios, pairedRatio, range } from './stats.ts';
 import type { Series } from './rounds.ts';
 
 export interface Row {
@@ -25,15 +25,21 @@ export interface Row {
 export interface TargetCheck {
   what: string;
   goal: string;
+  /** Median of the per-round ratios. */
   value: number;
+  /** Lowest and highest per-round ratio: how far one round could mislead. */
+  spread: [number, number];
   met: boolean;
 }
 
 const MiB = 2 ** 20;
 
-/** One row per series; `reference` names the contender every ratio is taken against. */
+/** One row per series (by case, then direct before nginx, then contender order); ratios against `reference`. */
 export function summarize(series: Series[], reference = 'gateway'): Row[] {
-  return series.map((s) => {
+  const cases = [...new Set(series.map((s) => s.case))];
+  const contenders = [...new Set(series.map((s) => s.contender))];
+  const order = (s: Series): number => cases.indexOf(s.case) * 1e6 + (s.via === 'nginx' ? 1e3 : 0) + contenders.indexOf(s.contender);
+  return [...series].sort((a, b) => order(a) - order(b)).map((s) => {
     const ref = series.find((r) => r.contender === reference && r.via === s.via && r.case === s.case);
     const rps = s.rounds.map((r) => r.rps);
     const p99 = s.rounds.map((r) => r.p99Ms);
@@ -55,28 +61,29 @@ export function summarize(series: Series[], reference = 'gateway'): Row[] {
 }
 
 /** The issue's targets, for every case where both sides were measured. */
-export function checkTargets(rows: Row[], reference = 'gateway'): TargetCheck[] {
+export function checkTargets(series: Series[], reference = 'gateway'): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const find = (c: string, via: Row['via'], who: string): Row | undefined =>
-    rows.find((r) => r.case === c && r.via === via && r.contender === who);
-  for (const c of [...new Set(rows.map((r) => r.case))]) {
+  const find = (c: string, via: Series['via'], who: string): Series | undefined =>
+    series.find((s) => s.case === c && s.via === via && s.contender === who);
+  const check = (what: string, goal: string, ratios: number[], met: (v: number) => boolean): void => {
+    const value = median(ratios);
+    checks.push({ what, goal, value, spread: range(ratios), met: met(value) });
+  };
+  const rps = (s: Series): number[] => s.rounds.map((r) => r.rps);
+  const p99 = (s: Series): number[] => s.rounds.map((r) => r.p99Ms);
+  for (const c of [...new Set(series.map((s) => s.case))]) {
+    const gw = find(c, 'direct', reference);
     const raw = find(c, 'direct', 'raw-cluster');
-    if (raw && find(c, 'direct', reference)) {
-      checks.push({ what: `${c}: ${reference} / raw-cluster throughput`, goal: '≥ 0.95', value: raw.gatewayRpsRatio, met: raw.gatewayRpsRatio >= 0.95 });
-      checks.push({ what: `${c}: ${reference} / raw-cluster p99`, goal: '≤ 1.10', value: raw.gatewayP99Ratio, met: raw.gatewayP99Ratio <= 1.1 });
-    }
     const pm2 = find(c, 'direct', 'pm2');
-    if (pm2 && find(c, 'direct', reference)) {
-      checks.push({ what: `${c}: ${reference} / PM2 throughput`, goal: '≥ 1.00', value: pm2.gatewayRpsRatio, met: pm2.gatewayRpsRatio >= 1 });
-    }
+    const gwNginx = find(c, 'nginx', reference);
     const rawNginx = find(c, 'nginx', 'raw-cluster');
-    if (rawNginx && find(c, 'nginx', reference)) {
-      checks.push({
-        what: `${c}: behind nginx, ${reference} / raw-cluster throughput`,
-        goal: '≥ 0.95',
-        value: rawNginx.gatewayRpsRatio,
-        met: rawNginx.gatewayRpsRatio >= 0.95,
-      });
+    if (gw && raw) {
+      check(`${c}: ${reference} / raw-cluster throughput`, '≥ 0.95', pairRatios(rps(gw), rps(raw)), (v) => v >= 0.95);
+      check(`${c}: ${reference} / raw-cluster p99`, '≤ 1.10', pairRatios(p99(gw), p99(raw)), (v) => v <= 1.1);
+    }
+    if (gw && pm2) check(`${c}: ${reference} / PM2 throughput`, '≥ 1.00', pairRatios(rps(gw), rps(pm2)), (v) => v >= 1);
+    if (gwNginx && rawNginx) {
+      check(`${c}: behind nginx, ${reference} / raw-cluster throughput`, '≥ 0.95', pairRatios(rps(gwNginx), rps(rawNginx)), (v) => v >= 0.95);
     }
   }
   return checks;

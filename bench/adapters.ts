@@ -2,7 +2,8 @@
  * Node → fetch adapter benchmark: raw node:http against @hono/node-server, srvx and
  * @whatwg-node/server (and our own gateway interface), one server process each, load from wrk.
  *
- *   node bench/adapters.ts [--rounds 5] [--seconds 5] [--connections 50] [--kinds a,b,c] [--json FILE]
+ *   npm run bench:adapters -- [--rounds 5] [--seconds 5] [--connections 50] [--kinds a,b,c] [--json FILE]
+ *   (or node bench/adapters.ts … on Node 24)
  *
  * Rounds alternate the servers (A B C D A B C D …) so that drift in a noisy machine hits every
  * contender alike; each round's figure is divided by the baseline's figure of the same round, and
@@ -12,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureSystemPackages, findExecutable } from '../scripts/lib/system-packages.ts';
 import { SERVER_KINDS, type ServerKind } from './lib/adapter-servers.ts';
@@ -50,7 +52,7 @@ const pinned = cpus().length >= 2 && Boolean(findExecutable('taskset'));
 
 function startServer(kind: ServerKind): Promise<{ child: ChildProcess; url: string }> {
   const node = process.execPath;
-  const argv = [node, '--no-warnings', 'bench/lib/adapter-servers.ts', kind];
+  const argv = [node, '--no-warnings', fileURLToPath(new URL('./lib/adapter-servers.ts', import.meta.url)), kind];
   const [command, ...args] = pinned ? ['taskset', '-c', '0', ...argv] : argv;
   const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {

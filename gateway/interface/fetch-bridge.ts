@@ -21,6 +21,12 @@ export type TaggedRequest = IncomingMessage & { [kExchange]?: RequestExchange };
 /** Turns a thrown error into the response the client gets. */
 export type ErrorResponder = (ex: RequestExchange, error: unknown) => Response;
 
+/** What the app's fetch() settled with, when that is not a Response (a common slip: a missing return). */
+function notAResponse(value: unknown): TypeError {
+  const got = value === null ? 'null' : typeof value === 'object' ? `an object (${value.constructor?.name ?? 'no prototype'})` : typeof value;
+  return new TypeError(`fetch() must return a Response (or a promise of one), got ${got}`);
+}
+
 function isPromise(value: unknown): value is Promise<Response> {
   return typeof (value as Promise<Response> | undefined)?.then === 'function';
 }
@@ -40,12 +46,16 @@ export function bridgeFetchApp(
         return onError(ex, error);
       }
       // A synchronous Response keeps hono's fast path (no promise at all).
-      if (!isPromise(result)) return result;
-      if (ex.timer === undefined) return result.then(undefined, (error: unknown) => onError(ex, error));
+      if (!isPromise(result)) return result instanceof Response ? result : onError(ex, notAResponse(result));
+      const settled = result.then(
+        (response: unknown) => (response instanceof Response ? response : onError(ex, notAResponse(response))),
+        (error: unknown) => onError(ex, error),
+      );
+      if (ex.timer === undefined) return settled;
       // With a deadline, the listener may settle this first with a 504 (ex.onDeadline).
       return new Promise<Response>((resolve) => {
         ex.onDeadline = resolve;
-        result.then(resolve, (error: unknown) => resolve(onError(ex, error)));
+        void settled.then(resolve);
       });
     },
     { overrideGlobalObjects: true },

@@ -10,7 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import { limitChunkedBody, respondDirect, silenceLateWrites } from './respond.ts';
 import { bridgeFetchApp, kExchange, type TaggedRequest } from './fetch-bridge.ts';
 import { RequestContext, RequestExchange } from './exchange.ts';
-import type { MountedApps } from './load.ts';
+import { MountedApps } from './load.ts';
 import { matchRoute, stripPrefix, type Route } from './mount.ts';
 import { compileProxyTrust, resolveForwarded } from './proxy.ts';
 import type { AppSet, FinishedRequest, ListenerOptions, Middleware, NodeListener } from './types.ts';
@@ -38,6 +38,7 @@ export function contextOf(req: IncomingMessage): RequestContext | undefined {
 
 /** Builds the worker's request listener over every mounted app. */
 export function createRequestListener(apps: AppSet, options: ListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  if (!(apps instanceof MountedApps)) throw new TypeError('createRequestListener needs the AppSet that loadApps() or appSetOf() returned');
   const { workerId, requestTimeoutMs, maxBodyBytes, logger, accessLog, observer, hooks } = options;
   const trust = compileProxyTrust(options.forwardedAllowIps);
   const nextRequestId = requestIds();
@@ -52,7 +53,7 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
     return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain' } });
   }
 
-  const routes: Route<Dispatch>[] = (apps as MountedApps).routes.map(({ prefix, target }) => ({
+  const routes: Route<Dispatch>[] = apps.routes.map(({ prefix, target }) => ({
     prefix,
     target: target.kind === 'node' ? target.listener : bridgeFetchApp(target.app, errorResponse),
   }));

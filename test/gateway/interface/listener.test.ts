@@ -229,6 +229,8 @@ describe('failures', () => {
   test.each([
     ['fetch app throwing synchronously', { fetch: () => { throw new Error('sync'); } }],
     ['fetch app rejecting', { fetch: async () => { throw new Error('async'); } }],
+    ['fetch app returning undefined (a missing return)', { fetch: () => undefined }],
+    ['fetch app resolving to a string', { fetch: async () => 'hello' }],
     ['node listener throwing', () => { throw new Error('sync'); }],
     ['async node listener rejecting', async () => { throw new Error('async'); }],
   ])('%s → 500, logged with the request id, and the next request is served', async (_name, app) => {

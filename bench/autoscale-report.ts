@@ -17,6 +17,8 @@ export interface Sample {
 export interface Round {
   pool: string;
   round: number;
+  /** 1-minute load average of the machine when the round started: how noisy it was. */
+  loadAverage: string;
   samples: Sample[];
   shots: Array<[number, number, number]>;
   loadStart: number;
@@ -27,6 +29,7 @@ export interface Round {
 export interface RoundFigures {
   pool: string;
   round: number;
+  loadAverage: string;
   scaleUpS: number | null;
   scaleDownS: number | null;
   p50RampMs: number;
@@ -61,6 +64,7 @@ export function summarizeRounds(rounds: readonly Round[], rampS: number): RoundF
     return {
       pool: r.pool,
       round: r.round,
+      loadAverage: r.loadAverage,
       scaleUpS: startedFull || !up ? null : up.t - r.loadStart,
       scaleDownS: startedFull || !down ? null : down.t - r.loadEnd,
       p50RampMs: percentile(ramp, 50),
@@ -105,11 +109,11 @@ export function renderResults(
     `Pools: ${context.pools.map((p) => `${p.name} (\`${p.args.join(' ')}\`)`).join(', ')}; every other setting at its default.`,
     `"Ramp" is the first ${context.ramp} s of the load.`,
     '',
-    '| pool | round | scale up (s) | scale down (s) | p50 ramp (ms) | p99 ramp (ms) | p99 whole load (ms) | ok req/s | failed | worker-seconds |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| pool | round | load avg | scale up (s) | scale down (s) | p50 ramp (ms) | p99 ramp (ms) | p99 whole load (ms) | ok req/s | failed | worker-seconds |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...figures.map(
       (f) =>
-        `| ${f.pool} | ${f.round} | ${fmt(f.scaleUpS)} | ${fmt(f.scaleDownS)} | ${fmt(f.p50RampMs, 0)} | ${fmt(f.p99RampMs, 0)} | ${fmt(f.p99LoadMs, 0)} | ${fmt(f.okPerS, 0)} | ${f.failed} | ${f.workerSeconds} |`,
+        `| ${f.pool} | ${f.round} | ${f.loadAverage} | ${fmt(f.scaleUpS)} | ${fmt(f.scaleDownS)} | ${fmt(f.p50RampMs, 0)} | ${fmt(f.p99RampMs, 0)} | ${fmt(f.p99LoadMs, 0)} | ${fmt(f.okPerS, 0)} | ${f.failed} | ${f.workerSeconds} |`,
     ),
     '',
     '| median over rounds | scale up (s) | scale down (s) | p99 ramp (ms) | p99 whole load (ms) | worker-seconds |',
@@ -123,7 +127,9 @@ export function renderResults(
     'Scale up: from the start of the load to the first /status sample (1 s apart) with both workers ready.',
     'Scale down: from the end of the load to the first sample whose target is back at one worker.',
     '',
-    '![load, serving workers and p99 latency over time, round 1 of each pool](img/autoscale.svg)',
+    'Failed: requests without a 200 (10 s client timeout or a connection error). Worker-seconds: the sum of ready workers over the 1 s samples.',
+    '',
+    '![load, serving workers and p99 latency per second over time, every round](img/autoscale.svg)',
   ];
   return lines.join('\n');
 }

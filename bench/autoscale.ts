@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import type { PoolStatus } from '../gateway/protocol.ts';
 import { describeMachine } from './lib/machine.ts';
 import { freePorts } from './lib/ports.ts';
-import { renderAutoscalePlot, type Series } from './autoscale-plot.ts';
+import { renderAutoscalePlot } from './autoscale-plot.ts';
 import { summarizeRounds, renderResults, type Round } from './autoscale-report.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -155,6 +155,7 @@ async function runRound(pool: (typeof POOLS)[number], round: number, appPath: st
       if (Date.now() > bootDeadline || gateway.exitCode !== null) throw new Error(`${pool.name}: the gateway did not become ready (see ${RUN_DIR})`);
       await sleep(200);
     }
+    const loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '';
     const t0 = Date.now() + 500;
     const loadStart = t0 + settings.idleBefore * 1000;
     const loadEnd = loadStart + settings.load * 1000;
@@ -180,7 +181,7 @@ async function runRound(pool: (typeof POOLS)[number], round: number, appPath: st
     await stopProcess(child, 'SIGKILL', 0);
     const shots = JSON.parse(out || '[]') as Shot[];
     const rel = (ms: number) => (ms - t0) / 1000;
-    return { pool: pool.name, round, samples, shots: shots.map(([s, l, c]) => [rel(s), l, c]), loadStart: rel(loadStart), loadEnd: rel(loadEnd) };
+    return { pool: pool.name, round, loadAverage, samples, shots: shots.map(([s, l, c]) => [rel(s), l, c]), loadStart: rel(loadStart), loadEnd: rel(loadEnd) };
   } finally {
     await stopProcess(gateway, 'SIGTERM', 40_000);
     log.end();
@@ -204,6 +205,8 @@ async function main(): Promise<void> {
       console.error(`[bench:autoscale]   ${JSON.stringify(summarizeRounds([result], settings.ramp)[0])}`);
     }
   }
+  // The raw rounds, so the report and plot can be redrawn without another run.
+  writeFileSync(join(RUN_DIR, 'rounds.json'), JSON.stringify(rounds));
   const results = renderResults(rounds, { ...settings, pools: POOLS, machine, command: `npm run bench:autoscale -- ${process.argv.slice(2).join(' ')}`.trim() });
   console.log(results);
   if (opt['no-write']) return;
@@ -215,8 +218,7 @@ async function main(): Promise<void> {
   const next = doc.includes(START) ? doc.replace(new RegExp(`${START}[\\s\\S]*${STOP}`), () => block) : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(docPath, next);
   mkdirSync(join(ROOT, 'docs/img'), { recursive: true });
-  const series: Series[] = rounds.filter((r) => r.round === 1).map((r) => ({ ...r }));
-  writeFileSync(join(ROOT, 'docs/img/autoscale.svg'), await renderAutoscalePlot(series, settings));
+  writeFileSync(join(ROOT, 'docs/img/autoscale.svg'), await renderAutoscalePlot(rounds, settings));
   console.error('[bench:autoscale] wrote docs/autoscaling.md and docs/img/autoscale.svg');
 }
 

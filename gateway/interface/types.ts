@@ -1,6 +1,6 @@
 /**
  * The gateway interface, our WSGI: what an app module exports, what it receives with each request,
- * and what the worker passes in when it builds a request listener. Types only (plus no runtime code),
+ * and what the worker passes in when it builds a request listener. Types only,
  * so every layer may import it. The prose version is docs/interface.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -24,7 +24,7 @@ export interface GatewayContext {
   host: string;
   /** X-Request-Id from a trusted proxy, else generated; echoed in the response. */
   requestId: string;
-  /** The worker's slot number (1..n). */
+  /** The worker's number, unique while the master lives (a replacement gets a new one). */
   workerId: number;
   /** The prefix this app is mounted at (WSGI's SCRIPT_NAME); `''` for the `'/'` mount. */
   mountPrefix: string;

@@ -7,7 +7,8 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { Agent, get } from 'node:http';
+import { get } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { NODE, ROOT, RUN_DIR } from '../contenders.ts';
 import { startNginxFront } from '../lib/nginx.ts';
 import { failures, startLoad, type Tally } from './load.ts';
@@ -27,6 +28,25 @@ async function withTarget<T>(kind: TargetKind, options: FaultTargetOptions, body
 
 /** Distinct worker PIDs that answered beyond the pool size: how many replacements served. */
 const replacementsSeen = (t: Tally, workers: number): number => Math.max(0, Object.keys(t.answeredBy).length - workers);
+
+/** CPU ticks (user + system) a process has used so far; 0 once it is gone. */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** The PID among `pids` that burnt the most CPU over `windowMs` (a spinning event loop). */
+async function busiestWorker(pids: number[], windowMs: number): Promise<number | undefined> {
+  const before = pids.map(cpuTicks);
+  await sleep(windowMs);
+  const used = pids.map((pid, i) => cpuTicks(pid) - before[i]!);
+  return pids[used.indexOf(Math.max(...used))];
+}
 
 /** 1. SIGKILL a random worker every `intervalS` for `durationS`, GET traffic through nginx. */
 export async function killWorkers(kind: TargetKind, durationS: number, intervalS = 2): Promise<ScenarioResult> {
@@ -62,18 +82,13 @@ export async function killWorkers(kind: TargetKind, durationS: number, intervalS
 /** 2. One worker's event loop blocks for good: replaced within timeout + 2 s; others keep serving. */
 export async function blockWorker(kind: TargetKind, timeoutS: number, observeS = timeoutS + 4): Promise<ScenarioResult> {
   return withTarget(kind, { timeoutS }, async (target) => {
-    // Pin one keep-alive connection to one worker, learn its PID, then block that worker.
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const victim = await new Promise<string>((ok, fail) =>
-      get(`http://127.0.0.1:${target.port}/`, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => ok(String(res.headers['x-worker-pid'])));
-      }).on('error', fail),
-    );
-    const blocked = get(`http://127.0.0.1:${target.port}/block`, { agent });
+    // Block whichever worker takes the request, then find it by its CPU: the spinning one. (A
+    // keep-alive trick would not do: gunicorn's sync workers close every connection.)
+    const blocked = get(`http://127.0.0.1:${target.port}/block`);
     blocked.on('error', () => {});
     const blockedAt = Date.now();
-    await sleep(100);
+    await sleep(300);
+    const victim = String(await busiestWorker(await target.workerPids(), 400));
     const load = startLoad({ url: `http://127.0.0.1:${target.port}/`, concurrency: 4, keepAlive: false, maxDurationMs: observeS * 1000, requestTimeoutMs: observeS * 1000 });
     const workers = 2;
     const waitStart = Date.now();
@@ -83,7 +98,7 @@ export async function blockWorker(kind: TargetKind, timeoutS: number, observeS =
     }, observeS * 1000);
     const replacedMs = waited === undefined ? undefined : waited + (waitStart - blockedAt);
     const tally = await load.done;
-    agent.destroy();
+    blocked.destroy();
     const others = Object.entries(tally.answeredBy).filter(([pid]) => pid !== victim).reduce((a, [, n]) => a + n, 0);
     const inTime = replacedMs !== undefined && replacedMs <= (timeoutS + 2) * 1000;
     return {

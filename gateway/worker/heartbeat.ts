@@ -9,30 +9,36 @@ import type { WorkerLoad, WorkerMessage } from '../protocol.ts';
 export interface Heartbeat {
   /** Counts a finished request in the metrics sent with the next beat. */
   observe(status: number, durationMs: number): void;
-  stop(): void;
+  /** Sends a last beat (so the master counts every request this worker served) and stops. */
+  stop(): Promise<void>;
 }
 
 export function startHeartbeat(options: {
   intervalMs: number;
   load: () => Pick<WorkerLoad, 'requests' | 'inFlight'>;
-  send: (message: WorkerMessage) => void;
+  /** Sends over IPC; `sent` is called once the message has left. */
+  send: (message: WorkerMessage, sent?: () => void) => void;
   metrics?: { observe(status: number, durationMs: number): void; snapshot(): unknown };
   /** Called with each beat's load (the memory-ceiling check). */
   onBeat?: (load: WorkerLoad) => void;
 }): Heartbeat {
   let last = performance.eventLoopUtilization();
-  const beat = () => {
+  const beat = (sent?: () => void) => {
     const now = performance.eventLoopUtilization();
     const elu = performance.eventLoopUtilization(now, last).utilization;
     last = now;
     const load: WorkerLoad = { ...options.load(), elu, rss: process.memoryUsage.rss() };
-    options.send({ type: 'heartbeat', load, metrics: options.metrics?.snapshot() });
+    options.send({ type: 'heartbeat', load, metrics: options.metrics?.snapshot() }, sent);
     options.onBeat?.(load);
   };
   beat();
-  const timer = setInterval(beat, options.intervalMs);
+  const timer = setInterval(() => beat(), options.intervalMs);
   return {
     observe: (status, durationMs) => options.metrics?.observe(status, durationMs),
-    stop: () => clearInterval(timer),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(timer);
+        beat(resolve);
+      }),
   };
 }

@@ -28,8 +28,10 @@ let apps: AppSet | undefined;
 let inFlight = 0;
 let requests = 0;
 
-function send(message: WorkerMessage): void {
-  process.send?.(message);
+function send(message: WorkerMessage, sent?: () => void): void {
+  // The callback runs once the message has left, or with an error if the channel is closed.
+  if (process.send) process.send(message, undefined, {}, () => sent?.());
+  else sent?.();
 }
 
 /** Tells the master why we cannot boot, waiting for the message to leave before exiting. */
@@ -138,7 +140,7 @@ function drain(): void {
 }
 
 async function finish(): Promise<void> {
-  heartbeat.stop();
+  await heartbeat.stop();
   await apps?.close().catch((error: unknown) => log.error({ err: error }, "the app's close() failed"));
   await hook('workerExit', view);
   exit(ExitCode.OK);

@@ -60,6 +60,10 @@ test('HUP under load: a rolling reload with no failed request, and config edits 
   expect(result.ok).toBe(1500);
   expect(after.workers).toHaveLength(3);
   expect(after.workers.some((w) => before.workers.some((b) => b.pid === w.pid))).toBe(false);
+  // The old workers served until they drained; their last heartbeat carries every request.
+  await sleep(1500);
+  const metrics = await (await fetch(`${gw.admin}/metrics`)).text();
+  expect(metrics).toMatch(/^gateway_requests_total\{class="2xx"\} 1500$/m);
 });
 
 test('limits: 413 for an oversized body, 431 for oversized headers, 504 past the request deadline', async () => {

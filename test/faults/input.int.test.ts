@@ -30,11 +30,13 @@ describe('bad requests', () => {
 });
 
 describe('slow clients and broken apps', () => {
-  test('a slowloris of 200 connections does not stop normal clients', async () => {
+  test('a slowloris of 200 connections does not stop normal clients, and --headers-timeout cuts the slow ones', async () => {
     const r = await slowloris('gateway', 200, 8, 3);
     expect(r.tally!.ok).toBeGreaterThan(50);
     expect(failures(r.tally!)).toBe(0);
     expect(r.tally!.maxLatencyMs).toBeLessThan(3000);
+    // A 3 s header deadline within an 8 s run: every slow connection is closed by the server.
+    expect(r.summary).toContain('cut by the server: 200 of 200');
   }, 60_000);
 
   test('an app that throws at import stops the gateway with exit 4 and says why', async () => {

@@ -67,6 +67,11 @@ export async function waitHealthy(name: string, timeoutMs = 120_000): Promise<nu
   while (Date.now() - started < timeoutMs) {
     const state = await inspect(name, '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}');
     if (state === 'running healthy') return (Date.now() - started) / 1000;
+    // While Docker restarts a container it still shows the previous run's health: not a verdict.
+    if (state?.startsWith('restarting')) {
+      await sleep(500);
+      continue;
+    }
     if (state === undefined || state.endsWith('unhealthy') || state.startsWith('exited') || state.startsWith('dead')) {
       throw new Error(`${name} is "${state ?? 'gone'}"; logs:\n${await logs(name)}`);
     }

@@ -3,7 +3,7 @@
  * the same rendered nginx config, in alternating rounds; writes docs/benchmarks.md and
  * docs/img/bench-*.svg. Everything it starts runs in its own process group and is stopped at the end.
  *
- *   npm run bench -- [--rounds 5] [--duration 8] [--warmup 2] [--connections 64] [--workers 2]
+ *   npm run bench -- [--rounds 5] [--duration 6] [--warmup 2] [--connections 64] [--workers 2]
  *                    [--only gateway,raw-cluster] [--no-nginx] [--no-post] [--no-stack] [--startup-runs 5] [--dry-run] [--render-only]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ function fail(message: string): never {
 const num = (value: unknown, fallback: number): number => (value === undefined ? fallback : Number(value));
 const settings = {
   rounds: num(argv.rounds, 5),
-  durationS: num(argv.duration, 8),
+  durationS: num(argv.duration, 6),
   warmupS: num(argv.warmup, 2),
   connections: num(argv.connections, 64),
   workers: num(argv.workers, 2),

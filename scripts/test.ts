@@ -7,12 +7,23 @@
  *
  * Arguments after `--` go to jest, e.g. `npm test -- test/gateway`.
  */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { $, argv } from 'zx';
 import { CHROMIUM, DOCKER, DEBOOTSTRAP, NGINX, ensureSystemPackages } from './lib/system-packages.ts';
 
 $.verbose = false;
 const jestArgs = argv._.map(String);
 const SLOW = '\\.(int|container)\\.test\\.ts$';
+
+/** Every jest run's counts, for one closing line however the run ends. */
+const tally = { runs: 0, passed: 0, failed: 0, skipped: 0 };
+function count(report: string): void {
+  if (!existsSync(report)) return;
+  const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+  tally.passed += r.numPassedTests;
+  tally.failed += r.numFailedTests;
+  tally.skipped += r.numPendingTests;
+}
 
 async function step(name: string, run: () => Promise<unknown>): Promise<void> {
   const started = Date.now();
@@ -21,16 +32,23 @@ async function step(name: string, run: () => Promise<unknown>): Promise<void> {
   process.stderr.write(`[test] ${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 }
 
+mkdirSync('run', { recursive: true });
 try {
   await step('system packages', () => ensureSystemPackages([NGINX, DOCKER, DEBOOTSTRAP, CHROMIUM]));
   await step('type check', () => $({ stdio: 'inherit' })`tsc -p .`);
   await step('import cycles', () =>
     $({ stdio: 'inherit' })`madge --circular --extensions ts --ts-config tsconfig.json gateway app nginx infra scripts`);
-  const jest = (args: string[]) =>
-    $({
-      stdio: 'inherit',
-      env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules --no-warnings=ExperimentalWarning' },
-    })`node node_modules/jest/bin/jest.js --ci ${args}`;
+  const jest = async (args: string[]) => {
+    const report = `run/jest-report-${tally.runs++}.json`;
+    try {
+      await $({
+        stdio: 'inherit',
+        env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules --no-warnings=ExperimentalWarning' },
+      })`node node_modules/jest/bin/jest.js --ci --json --outputFile ${report} ${args}`;
+    } finally {
+      count(report);
+    }
+  };
   if (jestArgs.length > 0) {
     await step('jest (selected)', () => jest(jestArgs));
   } else {
@@ -40,8 +58,10 @@ try {
     await step('jest: unit suites', () => jest(['--testPathIgnorePatterns', SLOW]));
     await step('jest: integration and container suites', () => jest(['--runInBand', '--testPathPatterns', SLOW]));
   }
+  console.log(`tests: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
 } catch (error) {
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
   console.error(`[test] failed: ${message}`);
+  console.log(`tests: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
   process.exit(1);
 }

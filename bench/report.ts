@@ -36,12 +36,12 @@ const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '–');
 
 function resultsTable(rows: Row[]): string {
   const head =
-    '| case | reached | contender | req/s (median) | req/s min–max | p50 ms | p99 ms | gateway ÷ this, req/s | gateway ÷ this, p99 | RSS idle MiB | RSS load MiB | errors |\n' +
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+    '| case | reached | contender | req/s (median) | req/s min–max | p50 ms | p99 ms | CPU µs/req | gateway ÷ this, req/s | gateway ÷ this, p99 | gateway ÷ this, CPU/req | RSS idle MiB | RSS load MiB | errors |\n' +
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows.map(
     (r) =>
-      `| ${r.case} | ${r.via} | ${r.contender} | ${f0(r.rps)} | ${f0(r.rpsRange[0])}–${f0(r.rpsRange[1])} | ${f2(r.p50Ms)} | ${f2(r.p99Ms)} | ` +
-      `${f2(r.gatewayRpsRatio)} | ${f2(r.gatewayP99Ratio)} | ${f1(r.idleRssMiB)} | ${f1(r.loadRssMiB)} | ${r.errors} |`,
+      `| ${r.case} | ${r.via} | ${r.contender} | ${f0(r.rps)} | ${f0(r.rpsRange[0])}–${f0(r.rpsRange[1])} | ${f2(r.p50Ms)} | ${f2(r.p99Ms)} | ${f1(r.cpuUsPerRequest)} | ` +
+      `${f2(r.gatewayRpsRatio)} | ${f2(r.gatewayP99Ratio)} | ${f2(r.gatewayCpuRatio)} | ${f1(r.idleRssMiB)} | ${f1(r.loadRssMiB)} | ${r.errors} |`,
   );
   return [head, ...lines].join('\n');
 }
@@ -72,7 +72,9 @@ export function renderBlock(report: BenchReport): string {
     `Settings: ${s.workers} workers for every contender; wrk with 1 thread and ${s.connections} keep-alive connections ` +
       `on loopback; ${s.warmupS} s unrecorded warm-up per target and case, then ${s.rounds} alternating rounds of ${s.durationS} s ` +
       '(every target once per round, same order). Ratios are medians of per-round ratios. RSS is the sum of VmRSS over ' +
-      'the contender\'s process tree (nginx not included); "load" is the median of samples every 250 ms during a run.',
+      'the contender\'s process tree (nginx not included); "load" is the median of samples every 250 ms during a run. ' +
+      'CPU µs/req is the user+system CPU time of the same tree during a run divided by the requests served (nginx not included): ' +
+      'time stolen by other processes lowers req/s on a shared machine but hardly changes it.',
     '',
     '| contender | what runs |',
     '|---|---|',

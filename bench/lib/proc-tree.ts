@@ -3,6 +3,7 @@
  * descendant (master, workers, PM2's daemon…), read from /proc so every contender is measured
  * the same way, whatever its own status page claims.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Parent PID of a process, or undefined when it is gone. */
@@ -65,4 +66,29 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Kernel clock ticks per second, the unit of the CPU times in /proc/PID/stat. */
+export const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User + system CPU time of one process and its reaped children, in clock ticks (0 when gone). */
+function cpuTicksOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time used so far by the whole tree rooted at `pid`, in microseconds. */
+export function treeCpuMicros(pid: number): number {
+  return (processTree(pid).reduce((sum, p) => sum + cpuTicksOf(p), 0) * 1e6) / CLOCK_TICKS;
 }

@@ -20,6 +20,10 @@ export interface Row {
   gatewayRpsRatio: number;
   /** Median over rounds of gateway_p99[k] / this_p99[k]. */
   gatewayP99Ratio: number;
+  /** Median CPU µs per request of the contender's tree. */
+  cpuUsPerRequest: number;
+  /** Median over rounds of gateway_cpu[k] / this_cpu[k] (below 1: the gateway is cheaper). */
+  gatewayCpuRatio: number;
 }
 
 export interface TargetCheck {
@@ -43,6 +47,7 @@ export function summarize(series: Series[], reference = 'gateway'): Row[] {
     const ref = series.find((r) => r.contender === reference && r.via === s.via && r.case === s.case);
     const rps = s.rounds.map((r) => r.rps);
     const p99 = s.rounds.map((r) => r.p99Ms);
+    const cpu = s.rounds.map((r) => r.cpuUsPerRequest ?? Number.NaN);
     return {
       case: s.case,
       via: s.via,
@@ -56,6 +61,8 @@ export function summarize(series: Series[], reference = 'gateway'): Row[] {
       errors: s.rounds.reduce((sum, r) => sum + r.errors, 0),
       gatewayRpsRatio: ref ? pairedRatio(ref.rounds.map((r) => r.rps), rps) : Number.NaN,
       gatewayP99Ratio: ref ? pairedRatio(ref.rounds.map((r) => r.p99Ms), p99) : Number.NaN,
+      cpuUsPerRequest: median(cpu),
+      gatewayCpuRatio: ref ? pairedRatio(ref.rounds.map((r) => r.cpuUsPerRequest ?? Number.NaN), cpu) : Number.NaN,
     };
   });
 }
@@ -80,6 +87,10 @@ export function checkTargets(series: Series[], reference = 'gateway'): TargetChe
     if (gw && raw) {
       check(`${c}: ${reference} / raw-cluster throughput`, '≥ 0.95', pairRatios(rps(gw), rps(raw)), (v) => v >= 0.95);
       check(`${c}: ${reference} / raw-cluster p99`, '≤ 1.10', pairRatios(p99(gw), p99(raw)), (v) => v <= 1.1);
+    }
+    if (gw && raw) {
+      const cpu = (x: Series): number[] => x.rounds.map((r) => r.cpuUsPerRequest ?? Number.NaN);
+      check(`${c}: ${reference} / raw-cluster CPU per request (noise-robust companion of the throughput target)`, '≤ 1.05', pairRatios(cpu(gw), cpu(raw)), (v) => v <= 1.05);
     }
     if (gw && pm2) check(`${c}: ${reference} / PM2 throughput`, '≥ 1.00', pairRatios(rps(gw), rps(pm2)), (v) => v >= 1);
     if (gwNginx && rawNginx) {

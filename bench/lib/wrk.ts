@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { findExecutable } from '../../scripts/lib/system-packages.ts';
 import type { SystemPackage } from '../../scripts/lib/system-packages.ts';
-import { treeRss } from './proc-tree.ts';
+import { treeCpuMicros, treeRss } from './proc-tree.ts';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./wrk-report.lua', import.meta.url));
@@ -39,6 +39,11 @@ export interface LoadResult {
   errors: number;
   /** Median of RSS samples of the server's process tree during the run (bytes). */
   rssLoadBytes: number;
+  /**
+   * CPU time the server's tree spent per request (µs): robust to a noisy machine, where time stolen
+   * by other processes lowers req/s but hardly changes the CPU each request costs.
+   */
+  cpuUsPerRequest: number;
 }
 
 interface WrkJson {
@@ -53,6 +58,7 @@ export async function runLoad(spec: LoadSpec, serverPid?: number): Promise<LoadR
   const wrk = findExecutable('wrk');
   if (!wrk) throw new Error('wrk is not installed (apt-get install wrk)');
   const samples: number[] = [];
+  const cpuBefore = serverPid ? treeCpuMicros(serverPid) : 0;
   const sampler = serverPid ? setInterval(() => samples.push(treeRss(serverPid)), 250) : undefined;
   try {
     const args = ['-t', String(spec.threads ?? 1), '-c', String(spec.connections), '-d', `${spec.durationS}s`];
@@ -64,6 +70,7 @@ export async function runLoad(spec: LoadSpec, serverPid?: number): Promise<LoadR
     const json = JSON.parse(line.slice('WRK_JSON '.length)) as WrkJson;
     const errors = Object.values(json.errors).reduce((a, b) => a + b, 0);
     samples.sort((a, b) => a - b);
+    const cpuUs = serverPid ? treeCpuMicros(serverPid) - cpuBefore : Number.NaN;
     return {
       requests: json.requests,
       rps: json.requests / (json.durationUs / 1e6),
@@ -71,6 +78,7 @@ export async function runLoad(spec: LoadSpec, serverPid?: number): Promise<LoadR
       p99Ms: json.latencyUs.p99 / 1000,
       errors,
       rssLoadBytes: samples[Math.floor(samples.length / 2)] ?? 0,
+      cpuUsPerRequest: json.requests > 0 ? cpuUs / json.requests : Number.NaN,
     };
   } finally {
     if (sampler) clearInterval(sampler);

@@ -4,26 +4,17 @@
  * and cleanup. Every docker call is bounded in time, so a wedged engine fails the suite instead of
  * hanging it.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { $, type Duration } from 'zx';
 import type { CapturedResource } from '../../infra/testing/capture.ts';
+import { freePorts } from '../support/net.ts';
 import { dockerRunArgs, type RunOverrides } from './docker-run-flags.ts';
 
 export const CONTAINER_TYPE = 'docker:index/container:Container';
 export const IMAGE_TYPE = 'docker:index/image:Image';
 
 /** `count` distinct ports the OS reports free on 127.0.0.1 (held together so none repeats). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  })));
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
+export { freePorts };
 
 /** Runs `docker ARGS`; throws with stderr on failure. */
 export async function docker(args: string[], timeout: Duration = '60s'): Promise<string> {

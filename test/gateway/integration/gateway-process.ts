@@ -2,24 +2,15 @@
  * Runs the real gateway CLI as a child process on free loopback ports, for integration tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { PoolStatus } from '../../../gateway/protocol.ts';
+import { freePort } from '../../support/net.ts';
+
+export { freePort };
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../../gateway/cli.ts', import.meta.url));
 export const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface GatewayProcess {
   proc: ChildProcess;

@@ -3,24 +3,12 @@
  * (master + one worker) hosting each fixture kind, at '/' and under a --mount prefix.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../support/net.ts';
 import { CONFORMANCE_CHECKS, type ConformanceOptions } from './conformance.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = (name: string) => `test/fixtures/apps/${name}`;
-
-/** A port the OS just handed out (released again for the gateway to bind). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitReady(adminUrl: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;

@@ -1,19 +1,10 @@
 /** loadApps and the AppSet lifecycle against the fixture apps other suites reuse. */
 import { fileURLToPath } from 'node:url';
-import { GatewayError } from '../../../gateway/errors.ts';
 import { loadApps } from '../../../gateway/interface/index.ts';
+import { gatewayErrorOf } from '../../support/errors.ts';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/apps/', import.meta.url));
 
-async function errorOf(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 describe('loadApps', () => {
   test('resolves module paths against cwd and reports each mount kind in order', async () => {
@@ -33,14 +24,14 @@ describe('loadApps', () => {
     ['invalid-export.ts', 'APP_EXPORT_INVALID', 'keys [port, handler]'],
     ['no-default-export.ts', 'APP_EXPORT_INVALID', 'no default export (named exports: [fetch])'],
   ])('%s → %s, with a message naming the cause', async (module, code, words) => {
-    const error = await errorOf(loadApps([{ prefix: '/', module }], { cwd: fixtures }));
+    const error = await gatewayErrorOf(loadApps([{ prefix: '/', module }], { cwd: fixtures }));
     expect(error.code).toBe(code);
     expect(error.exitCode).toBe(4);
     expect(error.message).toContain(words);
   });
 
   test('a bad prefix is a configuration error (exit 2)', async () => {
-    const error = await errorOf(loadApps([{ prefix: 'api/', module: 'hono-app.ts' }], { cwd: fixtures }));
+    const error = await gatewayErrorOf(loadApps([{ prefix: 'api/', module: 'hono-app.ts' }], { cwd: fixtures }));
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.exitCode).toBe(2);
   });
@@ -58,7 +49,7 @@ describe('AppSet lifecycle', () => {
 
   test('an init that rejects becomes APP_INIT_FAILED naming the module and the reason', async () => {
     const apps = await loadApps([{ prefix: '/', module: 'init-throws.ts' }], { cwd: fixtures });
-    const error = await errorOf(apps.init({ workerId: 1 }));
+    const error = await gatewayErrorOf(apps.init({ workerId: 1 }));
     expect(error.code).toBe('APP_INIT_FAILED');
     expect(error.message).toContain('init-throws.ts: fixture: init failed (database unreachable)');
   });

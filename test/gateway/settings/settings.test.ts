@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { GatewayError } from '../../../gateway/errors.ts';
+import { gatewayErrorOf } from '../../support/errors.ts';
 import { renderHelp, renderSettingsMarkdown } from '../../../gateway/settings/help.ts';
 import { loadSettings, parseText } from '../../../gateway/settings/load.ts';
 import { resolvePool } from '../../../gateway/settings/pool.ts';
@@ -13,16 +14,6 @@ const TMP = fileURLToPath(new URL('../../.tmp/', import.meta.url));
 mkdirSync(TMP, { recursive: true });
 const cwd = mkdtempSync(join(TMP, 'settings-'));
 const load = (argv: string[], env: NodeJS.ProcessEnv = {}, dir = cwd) => loadSettings({ argv: ['app.ts', ...argv], env, cwd: dir });
-
-async function failure(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 /** A valid text form of every setting, to prove each flag and variable is wired. */
 const SAMPLE: Record<SettingName, string> = {
@@ -93,7 +84,7 @@ describe('bad configuration names the setting (exit code 2)', () => {
     ['bool garbage', [], { GATEWAY_ACCESS_LOG: 'maybe' }, /accessLog \(GATEWAY_ACCESS_LOG\) = "maybe"/],
   ];
   test.each(cases)('%s', async (_title, argv, env, message) => {
-    const error = await failure(load(argv, env));
+    const error = await gatewayErrorOf(load(argv, env));
     expect(error.exitCode).toBe(2);
     expect(error.message).toMatch(message);
   });
@@ -101,15 +92,15 @@ describe('bad configuration names the setting (exit code 2)', () => {
   test('a config file with an unknown key or a bad value is named with the file', async () => {
     const dir = mkdtempSync(join(TMP, 'config-'));
     writeFileSync(join(dir, 'gateway.config.ts'), 'export default { wrokers: 2 };\n');
-    expect((await failure(load([], {}, dir))).message).toMatch(/unknown setting: wrokers in .*gateway.config.ts \(did you mean workers\?\)/);
+    expect((await gatewayErrorOf(load([], {}, dir))).message).toMatch(/unknown setting: wrokers in .*gateway.config.ts \(did you mean workers\?\)/);
     // A second directory: jest's module registry, unlike Node, ignores the reload query string.
     const other = mkdtempSync(join(TMP, 'config-'));
     writeFileSync(join(other, 'gateway.config.ts'), 'export default { maxRequests: -5 };\n');
-    expect((await failure(load([], {}, other))).message).toMatch(/maxRequests \(.*gateway.config.ts\) = -5: must be 0 or more/);
+    expect((await gatewayErrorOf(load([], {}, other))).message).toMatch(/maxRequests \(.*gateway.config.ts\) = -5: must be 0 or more/);
   });
 
   test('no app module is a usage error', async () => {
-    const error = await failure(loadSettings({ argv: [], env: {}, cwd }));
+    const error = await gatewayErrorOf(loadSettings({ argv: [], env: {}, cwd }));
     expect(error.exitCode).toBe(2);
     expect(error.message).toMatch(/no app module given/);
   });

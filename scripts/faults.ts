@@ -36,6 +36,11 @@ const everything: PlanItem[] = [
   { key: 'kill', rows: ALL.map((t) => ({ target: t, run: () => killWorkers(t, s(30, 8), 2) })) },
   { key: 'block', rows: ALL.map((t) => ({ target: t, run: () => blockWorker(t, 3, 10) })) },
   { key: 'term', rows: ALL.map((t) => ({ target: t, run: () => termUnderLoad(t, 10) })) },
+  {
+    key: 'term-readiness',
+    rows: [{ target: 'gateway' as const, run: () => termUnderLoad('gateway', 10, { readinessFirst: true }) }],
+    lacks: { pm2: 'no readiness endpoint', gunicorn: 'no readiness endpoint' },
+  },
   { key: 'reload', rows: ALL.map((t) => ({ target: t, run: () => reloadUnderLoad(t, s(20, 6)) })) },
   {
     key: 'recycle',

@@ -28,11 +28,13 @@ describe('gateway under pool faults', () => {
     expect(r.passed).toBe(true);
   }, 60_000);
 
-  test('TERM under load: in-flight requests are answered and the master exits within the grace period', async () => {
-    const r = await termUnderLoad('gateway', 5);
+  test('TERM under load, clients honouring /readyz: every accepted request answered, exit 0 within the grace period', async () => {
+    const r = await termUnderLoad('gateway', 5, { readinessFirst: true });
     expect(r.summary).toMatch(/exited 0 after/);
     expect(r.summary).toContain('accepted-and-lost 0');
+    expect(r.passed).toBe(true);
   }, 60_000);
+
 
   test('HUP rolling reload under load: every worker replaced, no failed request', async () => {
     const r = await reloadUnderLoad('gateway', 6);

@@ -209,7 +209,10 @@ export class Arbiter {
     if (cause === 'crash') {
       const hint = signal === 'SIGKILL' ? ' (killed from outside: perhaps out of memory?)' : '';
       this.#o.log.warn(fields, `worker ${id} exited unexpectedly${hint}`);
-      this.#noteCrash(now);
+      // Only a worker that dies before it is ready signals a crash loop worth backing off from;
+      // one that was serving (killed by the OOM killer, an operator, a fatal request) is replaced
+      // at once, or the pool would shrink exactly when it is under fire.
+      if (w.state === 'booting') this.#noteCrash(now);
     } else {
       this.#o.log.info(fields, `worker ${id} exited (${cause})`);
     }

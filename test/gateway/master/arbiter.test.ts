@@ -17,21 +17,37 @@ describe('arbiter: bringing the pool to size', () => {
     expect(h.procs.forks).toHaveLength(2); // no extra forks once at target
   });
 
-  test('a crashed worker is replaced; repeated crashes back off instead of looping hot', () => {
+  test('a serving worker that crashes is replaced at once, however often it happens', () => {
     const h = harness({ settings: testSettings({ workers: 1 }) });
     h.step();
-    h.procs.emit(1, ready);
+    for (let n = 1; n <= 5; n++) {
+      h.procs.emit(n, ready);
+      h.step(100);
+      h.procs.exit(n, null, 'SIGKILL');
+      h.step(10);
+      expect(h.procs.forks).toHaveLength(n + 1); // replaced on the next tick, no backoff
+    }
+    expect(h.arbiter.status().restarts.crash).toBe(5);
+    expect(h.hookCalls.filter((c) => c === 'childExit')).toHaveLength(5);
+  });
+
+  test('workers that crash while booting back off instead of looping hot', () => {
+    const h = harness({ settings: testSettings({ workers: 1 }) });
     h.step();
     h.procs.exit(1, 1);
     h.step();
     expect(h.procs.forks).toHaveLength(2); // first crash: replaced at once
-    expect(h.arbiter.status().restarts.crash).toBe(1);
     h.procs.exit(2, 1);
     h.step(10);
     expect(h.procs.forks).toHaveLength(2); // second crash in the window: backoff
     h.step(300);
     expect(h.procs.forks).toHaveLength(3);
-    expect(h.hookCalls.filter((c) => c === 'childExit')).toHaveLength(2);
+    h.procs.exit(3, 1);
+    h.step();
+    h.step(300);
+    expect(h.procs.forks).toHaveLength(3); // the delay doubles to 500 ms
+    h.step(300);
+    expect(h.procs.forks).toHaveLength(4);
   });
 
   test('TTIN and TTOU move a fixed pool by one, never below one worker', () => {

@@ -113,9 +113,8 @@ export async function blockWorker(kind: TargetKind, timeoutS: number, observeS =
   });
 }
 
-/** 3. TERM under load: every accepted request answered, exit within the grace period. */
 /**
- * 3. TERM under load. `readinessFirst` plays a load balancer that honours readiness (as
+ * 3. TERM under load: every accepted request answered, exit within the grace period. `readinessFirst` plays a load balancer that honours readiness (as
  * Kubernetes and a well-configured proxy do): the gateway runs with `--drain-delay 1`, and the
  * clients stop opening requests as soon as its /readyz answers 503. Without it the clients keep
  * connecting straight to the port while it closes, so connections the kernel queued in the last

@@ -35,7 +35,6 @@ describe('gateway under pool faults', () => {
     expect(r.passed).toBe(true);
   }, 60_000);
 
-
   test('HUP rolling reload under load: every worker replaced, no failed request', async () => {
     const r = await reloadUnderLoad('gateway', 6);
     expect(r.summary).toContain('2 of 2 workers replaced');

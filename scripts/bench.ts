@@ -104,7 +104,7 @@ try {
   const rows = summarize(series, reference);
   const report = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench',
     machine,
     settings,
     contenders: contenders.map((c) => ({ name: c.name, describe: c.describe })),

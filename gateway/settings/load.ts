@@ -99,10 +99,12 @@ export function parseCommandLine(argv: string[]): { values: Partial<Record<Setti
   try {
     parsed = parseArgs({ args: argv, options: cliOptions(), allowPositionals: true, allowNegative: true, strict: true });
   } catch (error) {
-    // Node's message adds advice about '--' that does not apply to us; keep the first sentence.
-    const message = String((error as { message?: unknown }).message ?? error).split('. To specify')[0] ?? '';
+    // Node's message adds advice about positional arguments that does not apply to us; drop it,
+    // keep its advice for a negative value ('--timeout=-1'), and suggest a flag for a misspelt one.
+    const { message: text, code } = error as { message?: unknown; code?: unknown };
+    const message = (String(text ?? error).split('. To specify a positional argument')[0] ?? '').replace(/\s*\n\s*/g, ' ');
     const flag = /'(--?[\w-]+)/.exec(message)?.[1];
-    const hint = flag ? closest(flag.replace(/^-+/, ''), NAMES.map(flagOf)) : '';
+    const hint = flag && code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? closest(flag.replace(/^-+/, ''), NAMES.map(flagOf)) : '';
     throw new GatewayError('USAGE', `${message}${hint}; see --help`);
   }
   const values: Partial<Record<SettingName, unknown>> = {};

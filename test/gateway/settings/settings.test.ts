@@ -79,7 +79,8 @@ describe('bad configuration names the setting (exit code 2)', () => {
     ['negative timeout by env', [], { GATEWAY_TIMEOUT: '-1' }, /timeout \(GATEWAY_TIMEOUT\) = -1/],
     ['unknown strategy', ['--listen-strategy', 'magic'], {}, /listenStrategy/],
     ['misspelt variable', [], { GATEWAY_WORKRES: '2' }, /unknown setting: environment variable GATEWAY_WORKRES \(did you mean GATEWAY_WORKERS\?\)/],
-    ['unknown flag', ['--wrokers', '2'], {}, /bad usage: Unknown option '--wrokers'/],
+    ['unknown flag', ['--wrokers', '2'], {}, /bad usage: Unknown option '--wrokers' \(did you mean --workers\?\)/],
+    ['negative value as its own argument', ['--timeout', '-1'], {}, /argument is ambiguous.*use '--timeout=-XYZ'/],
     ['bad proxy address', ['--forwarded-allow-ips', '127.0.0.1,nginx'], {}, /forwardedAllowIps .* expected IP addresses or CIDRs/],
     ['bool garbage', [], { GATEWAY_ACCESS_LOG: 'maybe' }, /accessLog \(GATEWAY_ACCESS_LOG\) = "maybe"/],
   ];

@@ -7,6 +7,7 @@ import { createAdminServer } from '../admin/server.ts';
 import { GatewayError } from '../errors.ts';
 import { createLog } from '../log.ts';
 import { loadSettings, type LoadInput, type LoadedSettings } from '../settings/load.ts';
+import { splitHostPort } from '../settings/address.ts';
 import { resolvePool } from '../settings/pool.ts';
 import { callHook } from '../hooks.ts';
 import type { Settings } from '../settings/registry.ts';
@@ -28,12 +29,11 @@ export interface MasterExtras {
 }
 
 function listen(server: Server, address: string): Promise<void> {
-  const at = address.lastIndexOf(':');
-  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+  const [host, port] = splitHostPort(address);
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(new GatewayError('BIND_FAILED', `adminBind ${address}: ${error.code ?? error.message}`)));
-    server.listen(Number(address.slice(at + 1)), host, () => resolve());
+    server.listen(port, host, () => resolve());
   });
 }
 

@@ -9,6 +9,7 @@ import { ExitCode, GatewayError, exitCodeOf } from '../errors.ts';
 import { callHook, type Hooks, type WorkerView } from '../hooks.ts';
 import { createRequestListener, loadApps, type AppSet, type Exchange, type Middleware } from '../interface/index.ts';
 import { createLog } from '../log.ts';
+import { splitHostPort } from '../settings/address.ts';
 import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
 import type { MasterMessage, WorkerMessage } from '../protocol.ts';
 import { mountsOf, readWorkerEnv } from './env.ts';
@@ -84,11 +85,6 @@ function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): vo
   server.listen({ host, port, exclusive: reusePort, reusePort }, () => {
     void hook('postWorkerInit', view).then(() => send({ type: 'ready' }));
   });
-}
-
-function splitHostPort(address: string): [string, number] {
-  const at = address.lastIndexOf(':');
-  return [address.slice(0, at).replace(/^\[|\]$/g, ''), Number(address.slice(at + 1))];
 }
 
 async function start(): Promise<void> {

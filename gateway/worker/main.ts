@@ -130,7 +130,11 @@ function requestView(ex: Exchange) {
 }
 
 /** Stop accepting, finish what is in flight, then exit 0 (the master kills us at the deadline). */
+let draining = false;
 function drain(): void {
+  // TERM, the master's drain message and a lost IPC channel can all arrive: act on the first.
+  if (draining) return;
+  draining = true;
   log.info({ inFlight }, 'draining');
   connections.drain(() => void finish());
 }

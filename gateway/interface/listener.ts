@@ -6,13 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { limitChunkedBody, respondDirect, silenceLateWrites } from './respond.ts';
 import { bridgeFetchApp, kExchange, type TaggedRequest } from './fetch-bridge.ts';
 import { RequestContext, RequestExchange } from './exchange.ts';
 import { MountedApps } from './load.ts';
 import { matchRoute, stripPrefix, type Route } from './mount.ts';
-import { compileProxyTrust, resolveForwarded } from './proxy.ts';
+import { compileProxyTrust, peerOf, resolveForwarded } from './proxy.ts';
 import type { AppSet, FinishedRequest, ListenerOptions, Middleware, NodeListener } from './types.ts';
 
 type Dispatch = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -125,7 +124,7 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
       durationMs: Math.round((performance.now() - ex.startedAt) * 1000) / 1000,
     };
     if (accessLog) logger.info({ ...info, workerId, requestId: ex.ctx.requestId, client: ex.ctx.client.address }, 'request');
-    observer?.finished(info);
+    observer?.finished(info, ex);
     if (hooks?.postRequest) {
       try {
         hooks.postRequest(ex, info);
@@ -137,19 +136,14 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
 
   return function gatewayListener(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = performance.now();
-    observer?.started();
-    const socket = req.socket;
-    const forwarded = resolveForwarded(
-      trust,
-      { address: socket.remoteAddress, port: socket.remotePort, encrypted: (socket as TLSSocket).encrypted === true },
-      req.headers,
-    );
+    const forwarded = resolveForwarded(trust, peerOf(req.socket), req.headers);
     const incomingId = forwarded.trusted ? req.headers['x-request-id'] : undefined;
     const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
     const route = matchRoute(routes, req.url ?? '/');
     const ex = new RequestExchange(req, res, new RequestContext(forwarded, requestId, workerId, route?.prefix ?? ''), startedAt);
     ex.route = route;
     (req as TaggedRequest)[kExchange] = ex;
+    observer?.started(ex);
     res.setHeader('x-request-id', requestId);
     res.on('close', onClose);
     if (maxBodyBytes > 0) {

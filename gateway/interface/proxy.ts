@@ -7,7 +7,8 @@
  * the first untrusted address (a client cannot forge the hops our own proxies appended). Proto and
  * Host are taken from the same hop position when the proxies sent lists (as srvx does).
  */
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** A compiled allow list. */
@@ -69,8 +70,32 @@ export interface Forwarded {
 
 function list(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
+  // One proxy in front (nginx adding one address) is the common case: no split, no arrays of arrays.
+  if (typeof value === 'string' && !value.includes(',')) {
+    const one = value.trim();
+    return one === '' ? [] : [one];
+  }
   const joined = Array.isArray(value) ? value.join(',') : value;
   return joined.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** The connected peer, as resolveForwarded takes it. */
+export interface Peer {
+  address: string | undefined;
+  port: number | undefined;
+  encrypted: boolean;
+}
+
+const kPeer: unique symbol = Symbol('gateway.peer');
+
+/** The socket's peer, read once per connection (Node's getters call getpeername and validate). */
+export function peerOf(socket: Socket): Peer {
+  const tagged = socket as Socket & { [kPeer]?: Peer };
+  return (tagged[kPeer] ??= {
+    address: socket.remoteAddress,
+    port: socket.remotePort,
+    encrypted: (socket as TLSSocket).encrypted === true,
+  });
 }
 
 /** The hop-th value from the right of a forwarded list (1 = the value our peer added). */
@@ -82,7 +107,7 @@ function hopValue(value: string | string[] | undefined, hops: number): string | 
 /** Applies the rules to one request. Cheap when nothing was forwarded: no arrays, no parsing. */
 export function resolveForwarded(
   trust: ProxyTrust,
-  peer: { address: string | undefined; port: number | undefined; encrypted: boolean },
+  peer: Peer,
   headers: IncomingHttpHeaders,
 ): Forwarded {
   const own: Forwarded = {

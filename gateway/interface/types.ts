@@ -59,8 +59,8 @@ export interface AppSet {
 
 /** Gets told about every request, for the worker's counters (in-flight, requests, latency). */
 export interface RequestObserver {
-  started(): void;
-  finished(info: FinishedRequest): void;
+  started(ex: Exchange): void;
+  finished(info: FinishedRequest, ex: Exchange): void;
 }
 
 /** One finished request as the access log and the observer see it. */

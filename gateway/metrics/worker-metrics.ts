@@ -24,15 +24,21 @@ export interface WorkerMetrics {
   snapshot(): MetricsSnapshot;
 }
 
-/** "2xx" for 204; statuses outside 100..599 count as 5xx (a broken response is a server error). */
-export function statusClass(status: number): StatusClass {
+/** Position in STATUS_CLASSES: 204 → 1 ("2xx"); statuses outside 100..599 count as 5xx (a broken response is a server error). */
+function statusIndex(status: number): number {
   const hundreds = Math.floor(status / 100);
-  return hundreds >= 1 && hundreds <= 5 ? (`${hundreds}xx` as StatusClass) : '5xx';
+  return hundreds >= 1 && hundreds <= 5 ? hundreds - 1 : 4;
+}
+
+/** "2xx" for 204; statuses outside 100..599 count as 5xx. */
+export function statusClass(status: number): StatusClass {
+  return STATUS_CLASSES[statusIndex(status)]!;
 }
 
 /** Fresh, all-zero worker metrics. */
 export function createWorkerMetrics(): WorkerMetrics {
-  const requests = new Map<StatusClass, number>(STATUS_CLASSES.map((c) => [c, 0]));
+  // Indexed like STATUS_CLASSES; plain arrays because observe() runs on every request.
+  const requests = STATUS_CLASSES.map(() => 0);
   // Per-bucket (not cumulative) counts; the last slot is +Inf.
   const buckets = new Array<number>(DURATION_BUCKETS.length + 1).fill(0);
   let sum = 0;
@@ -41,11 +47,11 @@ export function createWorkerMetrics(): WorkerMetrics {
 
   return {
     observe(status, durationMs) {
-      const cls = statusClass(status);
-      requests.set(cls, (requests.get(cls) ?? 0) + 1);
+      requests[statusIndex(status)]! += 1;
       const seconds = durationMs / 1000;
-      const slot = DURATION_BUCKETS.findIndex((le) => seconds <= le);
-      buckets[slot === -1 ? DURATION_BUCKETS.length : slot]! += 1;
+      let slot = 0;
+      while (slot < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[slot]!) slot++;
+      buckets[slot]! += 1;
       sum += seconds;
       count += 1;
     },
@@ -62,7 +68,7 @@ export function createWorkerMetrics(): WorkerMetrics {
           help: req.help,
           type: 'counter',
           aggregator: 'sum',
-          values: STATUS_CLASSES.map((cls) => ({ value: requests.get(cls) ?? 0, labels: { class: cls } })),
+          values: STATUS_CLASSES.map((cls, i) => ({ value: requests[i]!, labels: { class: cls } })),
         },
         {
           name: dur.name,

@@ -70,7 +70,7 @@ const server = createServer({
   connectionsCheckingInterval: 1000,
 });
 
-// Before any app listener, so draining sees every connection and request.
+// Its 'connection' listener sees every connection; the request observer below reports each request.
 const connections = trackConnections(server, { idleGraceMs: 1000 });
 
 function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): void {
@@ -111,12 +111,14 @@ async function start(): Promise<void> {
         : {}),
     },
     observer: {
-      started: () => {
+      started: (ex) => {
         inFlight += 1;
+        connections.requestStarted(ex.req, ex.res);
       },
-      finished: (info) => {
+      finished: (info, ex) => {
         inFlight -= 1;
         requests += 1;
+        connections.requestFinished(ex.req);
         heartbeat.observe(info.status, info.durationMs);
         recycler.afterRequest(requests);
       },

@@ -11,6 +11,7 @@ import { bridgeFetchApp, kExchange, type TaggedRequest } from './fetch-bridge.ts
 import { RequestContext, RequestExchange } from './exchange.ts';
 import { MountedApps } from './load.ts';
 import { matchRoute, stripPrefix, type Route } from './mount.ts';
+import { setRequestId } from './response.ts';
 import { compileProxyTrust, peerOf, resolveForwarded } from './proxy.ts';
 import type { AppSet, FinishedRequest, ListenerOptions, Middleware, NodeListener } from './types.ts';
 
@@ -144,7 +145,7 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
     ex.route = route;
     (req as TaggedRequest)[kExchange] = ex;
     observer?.started(ex);
-    res.setHeader('x-request-id', requestId);
+    setRequestId(res, requestId);
     res.on('close', onClose);
     if (maxBodyBytes > 0) {
       const length = req.headers['content-length'];

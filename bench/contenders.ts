@@ -53,19 +53,24 @@ export function gateway(name: string, app: string, extra: string[] = []): Conten
   };
 }
 
-/** Bare node:cluster + node:http: the ceiling. */
-export const rawCluster: Contender = {
-  name: 'raw-cluster',
-  describe: 'node:cluster round-robin + bare node:http (bench/peers/raw-cluster.ts)',
-  spec: ({ port }, workers) => ({
-    name: 'raw-cluster',
-    command: NODE,
-    args: [resolve(ROOT, 'bench/peers/raw-cluster.ts')],
-    env: { PORT: String(port), WORKERS: String(workers) },
-    readyUrl: `http://127.0.0.1:${port}/`,
-    logFile: log('raw-cluster'),
-  }),
-};
+/** Bare node:cluster + node:http: the ceiling; `app: 'fetch'` puts the gateway's adapter in front of the fetch app. */
+function rawCluster(name: string, app: 'listener' | 'fetch'): Contender {
+  return {
+    name,
+    describe:
+      app === 'listener'
+        ? 'node:cluster round-robin + bare node:http + the listener app (bench/peers/raw-cluster.ts)'
+        : 'node:cluster round-robin + node:http + @hono/node-server + the fetch app (APP=fetch bench/peers/raw-cluster.ts)',
+    spec: ({ port }, workers) => ({
+      name,
+      command: NODE,
+      args: [resolve(ROOT, 'bench/peers/raw-cluster.ts')],
+      env: { PORT: String(port), WORKERS: String(workers), APP: app },
+      readyUrl: `http://127.0.0.1:${port}/`,
+      logFile: log(name),
+    }),
+  };
+}
 
 /** PM2 in cluster mode under pm2-runtime, with a private PM2_HOME so no user daemon is touched. */
 export const pm2: Contender = {
@@ -116,21 +121,26 @@ export const gunicorn: Contender = {
 };
 
 /**
- * The default line-up: the gateway first (the reference), then the ceiling and the peers. The
- * gateway runs without its per-request access log because none of the peers logs requests by
+ * The default line-up: the gateway first (the reference every ratio is taken against), hosting the
+ * very handler the raw cluster and PM2 run (bench/peers/hello-listener.ts), so the ratio is the
+ * gateway's own cost and nothing else. The fetch app is measured the same way against its own
+ * ceiling: the gateway hosting it against a bare cluster running it through the same adapter.
+ *
+ * The gateway runs without its per-request access log because none of the peers logs requests by
  * default (gunicorn's accesslog is off, PM2 and the raw cluster log nothing); `gateway-logged`
  * measures what the default access log costs.
  */
 export const CONTENDERS: Contender[] = [
-  gateway('gateway', 'bench/peers/hello-app.ts', ['--no-access-log']),
-  gateway('gateway-listener', 'bench/peers/hello-listener.ts', ['--no-access-log']),
-  rawCluster,
+  gateway('gateway', 'bench/peers/hello-listener.ts', ['--no-access-log']),
+  rawCluster('raw-cluster', 'listener'),
   pm2,
   gunicorn,
+  gateway('gateway-fetch', 'bench/peers/hello-app.ts', ['--no-access-log']),
+  rawCluster('raw-cluster-fetch', 'fetch'),
 ];
 
 /** Measured only when named with --only. */
 export const EXTRA_CONTENDERS: Contender[] = [
-  gateway('gateway-logged', 'bench/peers/hello-app.ts'),
-  gateway('gateway-reuse-port', 'bench/peers/hello-app.ts', ['--no-access-log', '--listen-strategy', 'reuse-port']),
+  gateway('gateway-logged', 'bench/peers/hello-listener.ts'),
+  gateway('gateway-reuse-port', 'bench/peers/hello-listener.ts', ['--no-access-log', '--listen-strategy', 'reuse-port']),
 ];

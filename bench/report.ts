@@ -71,7 +71,7 @@ export function renderBlock(report: BenchReport): string {
     '',
     `Settings: ${s.workers} workers for every contender; wrk with 1 thread and ${s.connections} keep-alive connections ` +
       `on loopback; ${s.warmupS} s unrecorded warm-up per target and case, then ${s.rounds} alternating rounds of ${s.durationS} s ` +
-      '(every target once per round, same order). Ratios are medians of per-round ratios. RSS is the sum of VmRSS over ' +
+      '(every target once per round; the order rotates by one target each round). Ratios are medians of per-round ratios. RSS is the sum of VmRSS over ' +
       'the contender\'s process tree (nginx not included); "load" is the median of samples every 250 ms during a run. ' +
       'CPU µs/req is the user+system CPU time of the same tree during a run divided by the requests served (nginx not included): ' +
       'time stolen by other processes lowers req/s on a shared machine but hardly changes it.',

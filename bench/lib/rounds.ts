@@ -3,7 +3,7 @@
  * slow phases of the machine are spread over all contenders instead of one. The order rotates by
  * one each round because a fixed order was measured to penalise whoever goes first: with the
  * gateway always first its throughput ratio to the raw cluster was 0.74, in second place, in a
- * shorter run the same hour, 0.93 (docs/benchmarks.md, "How the figures are taken"). Targets stay
+ * shorter run the same hour, 0.94 (docs/benchmarks.md, "How the figures are taken"). Targets stay
  * up for the whole run; only the load moves from one to the next.
  */
 import { setTimeout as sleep } from 'node:timers/promises';

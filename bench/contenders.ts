@@ -53,12 +53,16 @@ export function gateway(name: string, app: string, extra: string[] = []): Conten
   };
 }
 
-/** Bare node:cluster + node:http: the ceiling; `app: 'fetch'` puts the gateway's adapter in front of the fetch app. */
-function rawCluster(name: string, app: 'listener' | 'fetch'): Contender {
+/**
+ * Bare node:cluster + node:http: the ceiling; `app: 'fetch'` puts the gateway's adapter in front of
+ * the fetch app. `twin` names a second, identical copy: the run's A/A control.
+ */
+function rawCluster(name: string, app: 'listener' | 'fetch', twin = false): Contender {
   return {
     name,
-    describe:
-      app === 'listener'
+    describe: twin
+      ? 'a second, identical raw-cluster: the A/A control (its ratio to raw-cluster is the run\'s noise floor)'
+      : app === 'listener'
         ? 'node:cluster round-robin + bare node:http + the listener app (bench/peers/raw-cluster.ts)'
         : 'node:cluster round-robin + node:http + @hono/node-server + the fetch app (APP=fetch bench/peers/raw-cluster.ts)',
     spec: ({ port }, workers) => ({
@@ -126,6 +130,9 @@ export const gunicorn: Contender = {
  * gateway's own cost and nothing else. The fetch app is measured the same way against its own
  * ceiling: the gateway hosting it against a bare cluster running it through the same adapter.
  *
+ * `raw-cluster-twin` is the raw cluster again: two identical servers measured in the same rounds
+ * show how far this machine alone moves a ratio (bench/lib/summary.ts, CONTROL).
+ *
  * The gateway runs without its per-request access log because none of the peers logs requests by
  * default (gunicorn's accesslog is off, PM2 and the raw cluster log nothing); `gateway-logged`
  * measures what the default access log costs.
@@ -133,6 +140,7 @@ export const gunicorn: Contender = {
 export const CONTENDERS: Contender[] = [
   gateway('gateway', 'bench/peers/hello-listener.ts', ['--no-access-log']),
   rawCluster('raw-cluster', 'listener'),
+  rawCluster('raw-cluster-twin', 'listener', true),
   pm2,
   gunicorn,
   gateway('gateway-fetch', 'bench/peers/hello-app.ts', ['--no-access-log']),

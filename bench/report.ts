@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Machine } from './lib/machine.ts';
 import { barChart, type Bar } from './lib/plots.ts';
 import type { Series } from './lib/rounds.ts';
-import type { Row, TargetCheck } from './lib/summary.ts';
+import type { ControlCheck, Row, TargetCheck } from './lib/summary.ts';
 
 export interface StartupFigure {
   what: string;
@@ -23,6 +23,8 @@ export interface BenchReport {
   contenders: { name: string; describe: string }[];
   rows: Row[];
   checks: TargetCheck[];
+  /** The A/A control (empty when the twin was not measured). */
+  control: ControlCheck[];
   startup: StartupFigure[];
   series: Series[];
 }
@@ -51,6 +53,22 @@ function roundsTable(series: Series[]): string {
   const head = `| case | reached | contender | ${Array.from({ length: n }, (_, k) => `round ${k + 1}`).join(' | ')} |\n|---|---|---|${'---:|'.repeat(n)}`;
   const lines = series.map((s) => `| ${s.case} | ${s.via} | ${s.contender} | ${s.rounds.map((r) => f0(r.rps)).join(' | ')} |`);
   return [head, ...lines].join('\n');
+}
+
+function controlSection(control: ControlCheck[]): string[] {
+  if (control.length === 0) return [];
+  return [
+    '### Noise floor (A/A control)',
+    '',
+    'raw-cluster-twin is raw-cluster again: same code, same settings, measured in the same rounds. Its ratios would be ' +
+      "1.00 on a quiet machine; their distance from 1.00 and their per-round spread are this run's noise floor. " +
+      'A target missed by less than that is not told apart from one met.',
+    '',
+    '| control | measured (median of per-round ratios) | per-round min–max |',
+    '|---|---:|---:|',
+    ...control.map((c) => `| ${c.what} | ${f2(c.value)} | ${f2(c.spread[0])}–${f2(c.spread[1])} |`),
+    '',
+  ];
 }
 
 /** The generated Markdown block (between the markers). */
@@ -94,6 +112,7 @@ export function renderBlock(report: BenchReport): string {
     '|---|---|---:|---:|---|',
     ...report.checks.map((c) => `| ${c.what} | ${c.goal} | ${f2(c.value)} | ${f2(c.spread[0])}–${f2(c.spread[1])} | ${c.met ? 'yes' : '**no**'} |`),
     '',
+    ...controlSection(report.control),
     '### Start-up to healthy',
     '',
     '| what | command | runs | median ms | min–max ms |',

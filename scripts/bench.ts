@@ -15,7 +15,7 @@ import { startNginxFront } from '../bench/lib/nginx.ts';
 import { freePorts } from '../bench/lib/ports.ts';
 import { runRounds, type LoadCase, type Target } from '../bench/lib/rounds.ts';
 import { startServer, type RunningServer } from '../bench/lib/server.ts';
-import { checkTargets, summarize } from '../bench/lib/summary.ts';
+import { checkTargets, noiseFloor, summarize } from '../bench/lib/summary.ts';
 import { GUNICORN, WRK } from '../bench/lib/wrk.ts';
 import { measureStackStartups, measureStartups } from '../bench/startup.ts';
 import { writeReport, type BenchReport } from '../bench/report.ts';
@@ -60,7 +60,7 @@ if (argv['render-only']) {
   const last = JSON.parse(readFileSync(resolve(RUN_DIR, 'results.json'), 'utf8')) as BenchReport;
   const ref = last.contenders[0]?.name ?? 'gateway';
   const rows = summarize(last.series, ref);
-  console.log(`[bench] re-rendered ${await writeReport({ ...last, rows, checks: checkTargets(last.series, ref) }, resolve(ROOT, 'docs'))}`);
+  console.log(`[bench] re-rendered ${await writeReport({ ...last, rows, checks: checkTargets(last.series, ref), control: noiseFloor(last.series) }, resolve(ROOT, 'docs'))}`);
   process.exit(0);
 }
 if (settings.rounds < 1 || settings.durationS < 1 || contenders.length === 0) {
@@ -110,6 +110,7 @@ try {
     contenders: contenders.map((c) => ({ name: c.name, describe: c.describe })),
     rows,
     checks: checkTargets(series, reference),
+    control: noiseFloor(series),
     startup,
     series,
   };
@@ -117,6 +118,7 @@ try {
   const file = await writeReport(report, resolve(ROOT, 'docs'));
   console.log(`[bench] wrote ${file} and docs/img/bench-*.svg (raw: ${resolve(RUN_DIR, 'results.json')})`);
   for (const check of report.checks) console.log(`[bench] ${check.met ? 'met ' : 'MISS'} ${check.what} ${check.goal}: ${check.value.toFixed(2)}`);
+  for (const c of report.control) console.log(`[bench] A/A  ${c.what}: ${c.value.toFixed(2)} (rounds ${c.spread[0].toFixed(2)}–${c.spread[1].toFixed(2)})`);
 } catch (error) {
   failed = true;
   console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -36,6 +36,14 @@ export interface TargetCheck {
   met: boolean;
 }
 
+/** A measured ratio with no goal: the A/A control's. */
+export interface ControlCheck {
+  what: string;
+  /** Median of the per-round ratios (1.00 on a quiet machine). */
+  value: number;
+  spread: [number, number];
+}
+
 const MiB = 2 ** 20;
 
 /** One row per series (by case, then direct before nginx, then contender order); ratios against `reference`. */
@@ -93,6 +101,33 @@ const TARGET_PAIRS: { ours?: string; peer: string; via: Series['via']; metric: M
   { ours: 'gateway-fetch', peer: 'raw-cluster-fetch', via: 'direct', metric: P99, goal: { atMost: 1.1 } },
   { ours: 'gateway-fetch', peer: 'raw-cluster-fetch', via: 'nginx', metric: THROUGHPUT, goal: { atLeast: 0.95 } },
 ];
+
+/**
+ * The A/A control: the raw cluster against an identical twin (same code, same settings, a second
+ * copy of the process tree) in the same rounds. Any distance from 1.00, and its per-round spread,
+ * is what this machine does to a comparison of two equal servers; a target that misses by less
+ * than that is not told apart from meeting it by this run.
+ */
+export const CONTROL = { subject: 'raw-cluster-twin', peer: 'raw-cluster' } as const;
+
+/** The control's ratios, for every case and path where both twins were measured. */
+export function noiseFloor(series: Series[]): ControlCheck[] {
+  const checks: ControlCheck[] = [];
+  for (const c of [...new Set(series.map((s) => s.case))]) {
+    for (const via of ['direct', 'nginx'] as const) {
+      const a = series.find((s) => s.case === c && s.via === via && s.contender === CONTROL.subject);
+      const b = series.find((s) => s.case === c && s.via === via && s.contender === CONTROL.peer);
+      if (!a || !b) continue;
+      for (const metric of [THROUGHPUT, P99, CPU]) {
+        const ratios = pairRatios(a.rounds.map(metric.of), b.rounds.map(metric.of));
+        const label = metric === CPU ? 'CPU per request' : metric.label;
+        const where = via === 'nginx' ? 'behind nginx, ' : '';
+        checks.push({ what: `${c}: ${where}${CONTROL.subject} / ${CONTROL.peer} ${label}`, value: median(ratios), spread: range(ratios) });
+      }
+    }
+  }
+  return checks;
+}
 
 /** The issue's targets, for every case where both sides were measured. */
 export function checkTargets(series: Series[], reference = 'gateway'): TargetCheck[] {

@@ -19,7 +19,7 @@ export interface BenchReport {
   date: string;
   command: string;
   machine: Machine;
-  settings: { rounds: number; durationS: number; warmupS: number; connections: number; workers: number };
+  settings: { rounds: number; durationS: number; warmupS: number; connections: number; workers: number; freshProcesses?: boolean };
   contenders: { name: string; describe: string }[];
   rows: Row[];
   checks: TargetCheck[];
@@ -88,8 +88,12 @@ export function renderBlock(report: BenchReport): string {
       `nginx ${m.nginx}, ${m.gunicorn}, ${m.wrk}. Load average at the start: ${m.loadAverage}.`,
     '',
     `Settings: ${s.workers} workers for every contender; wrk with 1 thread and ${s.connections} keep-alive connections ` +
-      `on loopback; ${s.warmupS} s unrecorded warm-up per target and case, then ${s.rounds} alternating rounds of ${s.durationS} s ` +
-      '(every target once per round; the order rotates by one target each round). Ratios are medians of per-round ratios. RSS is the sum of VmRSS over ' +
+      `on loopback; ${s.rounds} alternating rounds of ${s.durationS} s ` +
+      '(every target once per round; the order rotates by one target each round), ' +
+      (s.freshProcesses
+        ? `every round on freshly started servers and nginx fronts after ${s.warmupS} s of unrecorded warm-up per target and case. `
+        : `the same server processes for the whole run after ${s.warmupS} s of unrecorded warm-up per target and case. `) +
+      'Ratios are medians of per-round ratios. RSS is the sum of VmRSS over ' +
       'the contender\'s process tree (nginx not included); "load" is the median of samples every 250 ms during a run. ' +
       'CPU µs/req is the user+system CPU time of the same tree during a run divided by the requests served (nginx not included): ' +
       'time stolen by other processes lowers req/s on a shared machine but hardly changes it.',

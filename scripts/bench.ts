@@ -3,7 +3,7 @@
  * the same rendered nginx config, in alternating rounds; writes docs/benchmarks.md and
  * docs/img/bench-*.svg. Everything it starts runs in its own process group and is stopped at the end.
  *
- *   npm run bench -- [--rounds 5] [--duration 6] [--warmup 2] [--connections 64] [--workers 2]
+ *   npm run bench -- [--rounds 5] [--duration 6] [--warmup 2] [--connections 64] [--workers 2] [--keep-processes]
  *                    [--only gateway,raw-cluster] [--no-nginx] [--no-post] [--no-stack] [--startup-runs 5] [--dry-run] [--render-only]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,7 @@ const settings = {
   warmupS: num(argv.warmup, 2),
   connections: num(argv.connections, 64),
   workers: num(argv.workers, 2),
+  freshProcesses: argv['keep-processes'] !== true,
 };
 const only = argv.only ? String(argv.only).split(',') : undefined;
 const withNginx = argv.nginx !== false;
@@ -48,7 +49,8 @@ const cases: LoadCase[] = [
 
 const perRun = settings.durationS + 0.3;
 const targetsCount = contenders.length * (withNginx ? 2 : 1);
-const estimateS = targetsCount * cases.length * (settings.rounds * perRun + settings.warmupS);
+const warmups = settings.freshProcesses ? settings.rounds : 1;
+const estimateS = targetsCount * cases.length * (settings.rounds * perRun + warmups * settings.warmupS);
 console.log(
   `[bench] plan: ${contenders.map((c) => c.name).join(', ')}; ${withNginx ? 'direct and behind nginx' : 'direct only'}; ` +
     `${cases.map((c) => c.name).join(', ')}; ${settings.rounds} rounds × ${settings.durationS} s, ${settings.connections} connections, ` +
@@ -74,30 +76,40 @@ const machine = describeMachine();
 const started: RunningServer[] = [];
 let failed = false;
 try {
-  const targets: Target[] = [];
-  for (const contender of contenders) {
-    const [port, adminPort] = await freePorts(2);
-    const server = await startServer(contender.spec({ port: port!, adminPort: adminPort! }, settings.workers));
-    started.push(server);
-    console.log(`[bench] ${contender.name} up on :${port} in ${server.startupMs.toFixed(0)} ms (pid ${server.pid})`);
-    targets.push({ contender: contender.name, via: 'direct', baseUrl: `http://127.0.0.1:${port}`, pid: server.pid });
-    if (withNginx) {
-      const front = await startNginxFront(contender.name, port!, RUN_DIR);
-      started.push(front.server);
-      targets.push({ contender: contender.name, via: 'nginx', baseUrl: `http://127.0.0.1:${front.port}`, pid: server.pid });
+  /** Every contender (and its nginx front) up at once; called again before each round. */
+  const startLineup = async (): Promise<Target[]> => {
+    const targets: Target[] = [];
+    for (const contender of contenders) {
+      const [port, adminPort] = await freePorts(2);
+      const server = await startServer(contender.spec({ port: port!, adminPort: adminPort! }, settings.workers));
+      started.push(server);
+      console.log(`[bench] ${contender.name} up on :${port} in ${server.startupMs.toFixed(0)} ms (pid ${server.pid})`);
+      targets.push({ contender: contender.name, via: 'direct', baseUrl: `http://127.0.0.1:${port}`, pid: server.pid });
+      if (withNginx) {
+        const front = await startNginxFront(contender.name, port!, RUN_DIR);
+        started.push(front.server);
+        targets.push({ contender: contender.name, via: 'nginx', baseUrl: `http://127.0.0.1:${front.port}`, pid: server.pid });
+      }
     }
-  }
-  // Let every pool settle (PM2 and the gateway fork asynchronously) before idle RSS is read.
-  await new Promise((r) => setTimeout(r, 1500));
+    // Let every pool settle (PM2 and the gateway fork asynchronously) before idle RSS is read.
+    await new Promise((r) => setTimeout(r, 1500));
+    return targets;
+  };
+  const stopAll = async (): Promise<void> => {
+    for (const server of started.splice(0).reverse()) await server.stop();
+  };
+  const targets = await startLineup();
   const series = await runRounds(targets, cases, {
     ...settings,
+    // Fresh processes every round, unless asked to keep them (see bench/lib/rounds.ts for why).
+    ...(settings.freshProcesses ? { restart: async () => (await stopAll(), startLineup()) } : {}),
     onResult: (t, c, round, r) =>
       console.log(
         `[bench] round ${round} ${c.name} ${t.contender}/${t.via}: ${r.rps.toFixed(0)} req/s, ` +
           `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors`,
       ),
   });
-  for (const server of started.splice(0).reverse()) await server.stop();
+  await stopAll();
   const startupRuns = num(argv['startup-runs'], 5);
   const startup = await measureStartups(startupRuns, settings.workers, contenders);
   if (argv.stack !== false && startupRuns > 0) startup.unshift(await measureStackStartups(startupRuns, settings.workers));

@@ -3,8 +3,12 @@
  * slow phases of the machine are spread over all contenders instead of one. The order rotates by
  * one each round because a fixed order was measured to penalise whoever goes first: with the
  * gateway always first its throughput ratio to the raw cluster was 0.74, in second place, in a
- * shorter run the same hour, 0.94 (docs/benchmarks.md, "How the figures are taken"). Targets stay
- * up for the whole run; only the load moves from one to the next.
+ * shorter run the same hour, 0.94 (docs/benchmarks.md, "How the figures are taken").
+ *
+ * With `restart`, every round runs on fresh processes: two identical servers started side by side
+ * and kept up for a whole run differed by up to 28 % in req/s on this machine, round after round
+ * (docs/benchmarks.md), so one process per contender for the run samples that luck once, and a
+ * median over rounds cannot cancel it. A restart per round samples it every round.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { treeRss } from './proc-tree.ts';
@@ -34,6 +38,11 @@ export interface RoundsOptions {
   connections: number;
   /** Seconds of unrecorded load per target and case before round 1 (JIT warm-up). */
   warmupS: number;
+  /**
+   * Stops every server and starts it again, returning the new targets (same contenders and paths,
+   * same order); called before every round but the first, followed by the warm-up again.
+   */
+  restart?: () => Promise<Target[]>;
   /** Called after every measurement, for progress output. */
   onResult?: (target: Target, loadCase: LoadCase, round: number, result: LoadResult) => void;
 }
@@ -49,7 +58,8 @@ export interface Series {
 }
 
 /** Run every case against every target, `rounds` times, alternating. */
-export async function runRounds(targets: Target[], cases: LoadCase[], options: RoundsOptions): Promise<Series[]> {
+export async function runRounds(first: Target[], cases: LoadCase[], options: RoundsOptions): Promise<Series[]> {
+  let targets = first;
   const series = new Map<string, Series>();
   const key = (t: Target, c: LoadCase): string => `${t.contender}|${t.via}|${c.name}`;
   for (const target of targets) {
@@ -69,10 +79,15 @@ export async function runRounds(targets: Target[], cases: LoadCase[], options: R
       },
       target.pid,
     );
-  if (options.warmupS > 0) {
-    for (const target of targets) for (const loadCase of cases) await load(target, loadCase, options.warmupS);
-  }
+  const warmUp = async (): Promise<void> => {
+    if (options.warmupS > 0) for (const target of targets) for (const loadCase of cases) await load(target, loadCase, options.warmupS);
+  };
+  await warmUp();
   for (let round = 1; round <= options.rounds; round++) {
+    if (round > 1 && options.restart) {
+      targets = await options.restart();
+      await warmUp();
+    }
     const shift = (round - 1) % targets.length;
     const order = [...targets.slice(shift), ...targets.slice(0, shift)];
     for (const loadCase of cases) {

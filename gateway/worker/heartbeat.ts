@@ -32,7 +32,9 @@ export function startHeartbeat(options: {
     options.onBeat?.(load);
   };
   beat();
-  const timer = setInterval(() => beat(), options.intervalMs);
+  // The IPC channel and the server keep a worker alive, never its pulse (which would also keep a
+  // worker under test from ending).
+  const timer = setInterval(() => beat(), options.intervalMs).unref();
   return {
     observe: (status, durationMs) => options.metrics?.observe(status, durationMs),
     stop: () =>

@@ -1,0 +1,192 @@
+/**
+ * A worker's life as one unit: boot (config file, postFork, load the apps, their init), serve
+ * (listen, postWorkerInit, ready), drain (stop accepting, finish in-flight work, close the apps,
+ * workerExit) and exit. Everything that touches the process (IPC, signals, exit) goes through a
+ * `WorkerPort`, so drain-once and boot failure are unit-tested with a fake port, as the arbiter is
+ * with its ProcessApi; worker/main.ts plugs in the real process.
+ */
+import type { Server } from 'node:http';
+import { ExitCode, GatewayError, exitCodeOf } from '../errors.ts';
+import { callHook, type Hooks, type WorkerView } from '../hooks.ts';
+import { createRequestListener, type AppSet, type Exchange, type Middleware, type Mount } from '../interface/index.ts';
+import type { LogHandle } from '../log.ts';
+import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
+import type { MasterMessage, WorkerMessage } from '../protocol.ts';
+import { splitHostPort } from '../settings/address.ts';
+import { mountsOf, type WorkerBoot } from './env.ts';
+import { trackConnections } from './connections.ts';
+import { startHeartbeat } from './heartbeat.ts';
+import { createRecycler } from './recycle.ts';
+
+/** What the worker needs from its process. */
+export interface WorkerPort {
+  readonly pid: number;
+  /** Sends to the master; `sent` runs once the message has left (at once when there is no channel). */
+  send(message: WorkerMessage, sent?: () => void): void;
+  /** Messages from the master. */
+  onMessage(listener: (message: MasterMessage) => void): void;
+  onSignal(signal: WorkerSignal, listener: () => void): void;
+  /** The IPC channel closed: the master is gone. */
+  onDisconnect(listener: () => void): void;
+  exit(code: number): void;
+}
+
+export type WorkerSignal = 'SIGTERM' | 'SIGINT' | 'SIGQUIT' | 'SIGHUP' | 'SIGUSR1';
+
+/** The user's config file as the worker reads it (hooks and middleware run in workers). */
+export interface WorkerConfigFile {
+  hooks?: Hooks;
+  middleware?: Middleware[];
+}
+
+export interface WorkerOptions {
+  boot: WorkerBoot;
+  /** Not yet listening; the worker adds its listeners and listens on `settings.bind`. */
+  server: Server;
+  port: WorkerPort;
+  logs: LogHandle;
+  /** Imports `boot.configPath`. */
+  loadConfig: (path: string) => Promise<WorkerConfigFile | undefined>;
+  loadApps: (mounts: Mount[], options: { cwd: string }) => Promise<AppSet>;
+}
+
+export interface Worker {
+  /** Boots and serves; a boot failure is reported to the master and exits with its code. */
+  start(): Promise<void>;
+  /** Stop accepting, finish what is in flight, then exit 0 (the master kills us at the deadline). */
+  drain(): void;
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const { boot, server, port, logs } = options;
+  const { settings } = boot;
+  const { log } = logs;
+  const view: WorkerView = { id: boot.id, pid: port.pid, settings };
+  let hooks: Hooks = {};
+  let middleware: Middleware[] = [];
+  let apps: AppSet | undefined;
+  let inFlight = 0;
+  let requests = 0;
+  let draining = false;
+
+  const send = (message: WorkerMessage, sent?: () => void) => port.send(message, sent);
+  const hook = <K extends keyof Hooks>(name: K, ...args: Parameters<NonNullable<Hooks[K]>>): Promise<void> =>
+    callHook(hooks, name, (h, error) => log.error({ err: error, hook: h }, `hook ${h} threw`), ...args);
+  const exit = (code: number) => {
+    logs.flush();
+    port.exit(code);
+  };
+  /** Tells the master why we cannot boot, waiting for the message to leave before exiting. */
+  const failBoot = (code: string, message: string, exitCode: number) =>
+    send({ type: 'boot-failed', code, message }, () => exit(exitCode));
+
+  // The heartbeat starts before the app is imported, so a worker that hangs while booting is
+  // caught by the same silence check as one that hangs while serving.
+  const recycler = createRecycler(settings, send);
+  const heartbeat = startHeartbeat({
+    intervalMs: Math.min(1000, (settings.timeout * 1000) / 4),
+    load: () => ({ requests, inFlight }),
+    send,
+    metrics: createWorkerMetrics(),
+    onBeat: (load) => recycler.checkMemory(load.rss),
+  });
+
+  // Its 'connection' listener sees every connection; the request observer below reports each request.
+  const connections = trackConnections(server, { idleGraceMs: 1000 });
+
+  function listen(): void {
+    const [host, listenPort] = splitHostPort(settings.bind);
+    const reusePort = settings.listenStrategy === 'reuse-port';
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      const detail = `${settings.bind}: ${error.code ?? error.message}`;
+      log.error({ err: error }, `cannot listen on ${detail}`);
+      failBoot('BIND_FAILED', new GatewayError('BIND_FAILED', detail).message, ExitCode.CONFIG);
+    });
+    server.listen({ host, port: listenPort, exclusive: reusePort, reusePort }, () => {
+      void hook('postWorkerInit', view).then(() => send({ type: 'ready' }));
+    });
+  }
+
+  async function bootApps(): Promise<void> {
+    if (boot.configPath) {
+      const file = await options.loadConfig(boot.configPath);
+      hooks = file?.hooks ?? {};
+      middleware = file?.middleware ?? [];
+    }
+    await hook('postFork', view);
+    apps = await options.loadApps(mountsOf(settings), { cwd: boot.cwd });
+    await apps.init({ workerId: boot.id });
+    const requestView = (ex: Exchange) => ({ method: ex.req.method ?? 'GET', path: ex.originalUrl.split('?')[0] ?? '/', headers: ex.req.headers });
+    server.on(
+      'request',
+      createRequestListener(apps, {
+        workerId: boot.id,
+        forwardedAllowIps: settings.forwardedAllowIps,
+        requestTimeoutMs: settings.requestTimeout * 1000,
+        maxBodyBytes: settings.maxBodySize,
+        logger: log,
+        accessLog: settings.accessLog,
+        middleware,
+        hooks: {
+          ...(hooks.preRequest ? { preRequest: (ex: Exchange) => hook('preRequest', view, requestView(ex)) } : {}),
+          ...(hooks.postRequest
+            ? { postRequest: (ex: Exchange, info: { status: number; durationMs: number }) => hook('postRequest', view, requestView(ex), info) }
+            : {}),
+        },
+        observer: {
+          started: (ex) => {
+            inFlight += 1;
+            connections.requestStarted(ex.req, ex.res);
+          },
+          finished: (info, ex) => {
+            inFlight -= 1;
+            requests += 1;
+            connections.requestFinished(ex.req);
+            heartbeat.observe(info.status, info.durationMs);
+            recycler.afterRequest(requests);
+          },
+        },
+      }),
+    );
+    listen();
+  }
+
+  async function finish(): Promise<void> {
+    await heartbeat.stop();
+    await apps?.close().catch((error: unknown) => log.error({ err: error }, "the app's close() failed"));
+    await hook('workerExit', view);
+    exit(ExitCode.OK);
+  }
+
+  function drain(): void {
+    // TERM, the master's drain message and a lost IPC channel can all arrive: act on the first.
+    if (draining) return;
+    draining = true;
+    log.info({ inFlight }, 'draining');
+    connections.drain(() => void finish());
+  }
+
+  port.onMessage((message) => {
+    if (message.type === 'drain') drain();
+    else if (message.type === 'reopen-logs') logs.reopen();
+  });
+  port.onSignal('SIGTERM', drain);
+  for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
+    port.onSignal(signal, () => void hook('workerInt', view).finally(() => exit(ExitCode.OK)));
+  }
+  port.onSignal('SIGHUP', () => {}); // HUP is the master's (reload); a terminal hang-up must not kill workers.
+  port.onSignal('SIGUSR1', () => logs.reopen());
+  // The master is gone (its IPC channel closed): finish what we have and leave, like gunicorn's
+  // worker noticing its parent changed.
+  port.onDisconnect(drain);
+
+  return {
+    start: () =>
+      bootApps().catch((error: unknown) => {
+        const known = error instanceof GatewayError ? error : new GatewayError('WORKER_BOOT_FAILED', String(error), { cause: error });
+        log.error({ err: error, code: known.code }, known.message);
+        failBoot(known.code, known.message, exitCodeOf(known));
+      }),
+    drain,
+  };
+}

@@ -20,6 +20,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import { $, parseArgv, which, type Duration } from 'zx';
 import { readInfraConfig } from '../infra/config.ts';
+import { kindCpuProblem, kindMinimumCores } from '../infra/cpu-budget.ts';
 import { KIND_STACK_FILE, loadStackFile } from '../infra/render-manifests.ts';
 import { stackSpec } from '../infra/spec.ts';
 
@@ -148,8 +149,16 @@ async function runStep(step: Step): Promise<string[]> {
 // Preflight: before anything changes.
 const missing: string[] = [];
 for (const tool of TOOLS) if (!(await which(tool, { nothrow: true }))) missing.push(tool);
-if (!missing.includes('docker') && (await $`docker info`.quiet().nothrow().timeout('15s')).exitCode !== 0) missing.push('a running Docker engine');
+const engineCpus = missing.includes('docker') ? undefined : await $`docker info --format {{.NCPU}}`.quiet().nothrow().timeout('15s');
+if (engineCpus && engineCpus.exitCode !== 0) missing.push('a running Docker engine');
 say(missing.length === 0 ? 'preflight: docker, kind, kubectl, pulumi present' : `preflight: missing ${missing.join(', ')}`);
+// The kind node gets the engine's CPUs; the stack's peak requests must fit beside kind's own pods.
+const cores = engineCpus?.exitCode === 0 ? Number(engineCpus.stdout.trim()) : undefined;
+const cpuProblem = cores === undefined ? '' : kindCpuProblem(spec, cores);
+say(cores === undefined
+  ? `preflight: the stack needs a node with ${kindMinimumCores(spec)} CPUs (not checked: no engine)`
+  : `preflight: ${cpuProblem || `${cores} CPUs for the kind node; the stack needs ${kindMinimumCores(spec)}`}`);
+if (cpuProblem) missing.push(`${kindMinimumCores(spec)} CPUs for the Docker engine`);
 printPlan();
 if (args['dry-run']) {
   say('dry run: nothing was changed');

@@ -13,7 +13,7 @@ import { knownKinds, schemaErrors } from './k8s-schemas.ts';
 
 const CONFIGS: Record<string, StackConfig> = {
   defaults: { target: 'kubernetes' },
-  kind: { target: 'kubernetes', gatewayReplicas: 1, gatewayCpuMillis: 1500, staticCpuMillis: 250, hpaMaxReplicas: 3 },
+  kind: { target: 'kubernetes', gatewayReplicas: 1, gatewayCpuMillis: 250, staticCpuMillis: 100, hpaMaxReplicas: 2 },
   clusterIp: { target: 'kubernetes', staticServiceType: 'ClusterIP', namespace: 'shop', gatewayCpuMillis: 4000, minWorkers: 2 },
 };
 

@@ -6,7 +6,14 @@
  */
 import { Agent, request } from 'node:http';
 
-const RACE = ' (reused connection)';
+/**
+ * How soon after its request was written an error on a reused keep-alive connection, with no byte
+ * of a response, still counts as the idle-close race: the server closed the connection as the
+ * request crossed it, so the error follows at once. A request the server read and then dropped
+ * fails later, or after some bytes of an answer: a failure, never retried. On a loaded machine a
+ * real race can come later than this and is then counted as a failure, never the other way round.
+ */
+export const RACE_WINDOW_MS = 25;
 
 export interface LoadOptions {
   url: string;
@@ -33,9 +40,11 @@ export interface Tally {
   /** PID (x-worker-pid header) → answers. */
   answeredBy: Record<string, number>;
   /**
-   * Requests resent once because the server closed a reused keep-alive connection as they were
-   * sent (the idle-close race). RFC 9112 §9.3.1 lets a client retry an idempotent request then,
-   * and browsers, undici and nginx's upstream module do; only a failed retry counts as a failure.
+   * GETs resent once because the server closed a reused keep-alive connection as they were sent
+   * (the idle-close race: no byte of an answer, the error within RACE_WINDOW_MS of the write). RFC
+   * 9112 §9.3.1 lets a client retry an idempotent request then, and browsers, undici and nginx's
+   * upstream module do; only a failed retry counts as a failure. Reported in every scenario, so a
+   * retry cannot hide a dropped request unseen.
    */
   retried: number;
   /** Milliseconds since the load started, one entry per failure (for timelines). */
@@ -58,21 +67,39 @@ export interface RunningLoad {
   done: Promise<Tally>;
 }
 
-function once(agent: Agent | false, options: LoadOptions, url: URL): Promise<{ status?: number; error?: string; pid?: string }> {
+interface Outcome {
+  status?: number;
+  error?: string;
+  pid?: string;
+  /** The error looks like the idle-close race (see RACE_WINDOW_MS). */
+  race?: boolean;
+}
+
+function once(agent: Agent | false, options: LoadOptions, url: URL): Promise<Outcome> {
   return new Promise((resolve) => {
+    let bytesBefore = 0;
+    let answered = false;
+    let writtenAt: number | undefined;
     const req = request(
       url,
       { method: options.method ?? 'GET', agent, timeout: options.requestTimeoutMs ?? 10_000, headers: options.body ? { 'content-type': 'application/json' } : {} },
       (res) => {
+        answered = true;
         res.resume();
         res.once('end', () => resolve({ status: res.statusCode ?? 0, pid: String(res.headers['x-worker-pid'] ?? '') }));
         res.once('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? 'ERESPONSE' }));
       },
     );
+    req.once('socket', (socket) => (bytesBefore = socket.bytesRead));
+    req.once('finish', () => (writtenAt = performance.now()));
     req.once('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-    // A reset on a reused keep-alive connection is the idle-close race (the server closed the
-    // connection as the client sent on it); name it apart from a reset of a fresh connection.
-    req.once('error', (e: NodeJS.ErrnoException) => resolve({ error: `${e.code ?? e.message}${req.reusedSocket ? RACE : ''}` }));
+    req.once('error', (e: NodeJS.ErrnoException) => {
+      const code = e.code ?? e.message;
+      if (!req.reusedSocket) return resolve({ error: code });
+      const noBytes = !answered && (req.socket?.bytesRead ?? bytesBefore) === bytesBefore;
+      const atOnce = writtenAt === undefined || performance.now() - writtenAt <= RACE_WINDOW_MS;
+      resolve({ error: `${code} (reused connection)`, race: noBytes && atOnce && code !== 'TIMEOUT' });
+    });
     req.end(options.body);
   });
 }
@@ -90,7 +117,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
       tally.sent++;
       const t0 = performance.now();
       let r = await once(agent, options, url);
-      if (r.error?.endsWith(RACE) && (options.method ?? 'GET') === 'GET') {
+      if (r.race && (options.method ?? 'GET') === 'GET') {
         tally.retried++;
         r = await once(agent, options, url);
       }

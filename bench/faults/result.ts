@@ -12,9 +12,8 @@ export interface ScenarioResult {
   tally?: Tally;
 }
 
-/** "1,234 sent, 0 failed" plus a breakdown of the failures, if any. */
+/** "1,234 sent, 0 failed" plus a breakdown of the failures, if any, and the retries (always, even 0). */
 export function describeTally(t: Tally): string {
   const parts = [...Object.entries(t.statuses).map(([s, n]) => `${n}× HTTP ${s}`), ...Object.entries(t.errors).map(([e, n]) => `${n}× ${e}`)];
-  const retried = t.retried > 0 ? `, ${t.retried} keep-alive races retried once` : '';
-  return `${t.sent.toLocaleString('en')} sent, ${failures(t)} failed${parts.length ? ` (${parts.join(', ')})` : ''}${retried}`;
+  return `${t.sent.toLocaleString('en')} sent, ${failures(t)} failed${parts.length ? ` (${parts.join(', ')})` : ''}, ${t.retried} keep-alive races retried once`;
 }

@@ -178,11 +178,13 @@ export async function reloadUnderLoad(kind: TargetKind, durationS: number): Prom
     const tally = await load.done;
     const after = await target.workerPids();
     const replaced = before.filter((pid) => !after.includes(pid)).length;
+    // Answers from workers forked by the reload: the new version really served.
+    const byNew = Object.entries(tally.answeredBy).filter(([pid]) => !before.includes(Number(pid))).reduce((a, [, n]) => a + n, 0);
     return {
       scenario: `rolling reload under load (${durationS} s)`,
       target: kind,
-      passed: failures(tally) === 0 && replaced === before.length,
-      summary: `${describeTally(tally)}; ${replaced} of ${before.length} workers replaced`,
+      passed: failures(tally) === 0 && tally.ok > 0 && replaced === before.length && byNew > 0,
+      summary: `${describeTally(tally)}; ${replaced} of ${before.length} workers replaced; ${byNew.toLocaleString('en')} answers from the new workers`,
       tally,
     };
   });

@@ -18,6 +18,7 @@ console.log(JSON.stringify({ ...cpuBudget(), parallelism: availableParallelism()
 interface Printed {
   cpus: number;
   source: string;
+  limits: { source: string; cpus: number; file: string }[];
   parallelism: number;
 }
 
@@ -70,14 +71,34 @@ describe('cpuBudget under real limits', () => {
     if (cgroup) rmdirSync(cgroup.dir);
   });
 
+  // Every case checks the limit list, which names the quota whatever the host's core count: a
+  // broken cgroup reader fails each one, even where the rounded-up quota equals the affinity (1.5
+  // CPUs on a 2-core machine gives 2 either way).
   test.each([
-    { quota: 100_000, period: 100_000, cpus: 1 },
-    { quota: 150_000, period: 100_000, cpus: 2 },
-  ])('a child in a cgroup with quota $quota/$period sees $cpus CPU(s)', ({ quota, period, cpus }) => {
+    { quota: 50_000, period: 100_000 },
+    { quota: 100_000, period: 100_000 },
+    { quota: 150_000, period: 100_000 },
+  ])('a child in a cgroup with quota $quota/$period sees that quota, and is bound by it below its affinity', ({ quota, period }) => {
     cgroup.setQuota(quota, period);
     const printed = budgetOfChild(`echo $$ > ${join(cgroup.dir, 'cgroup.procs')} &&`);
-    expect(printed.cpus).toBe(Math.min(cpus, availableParallelism()));
-    if (cpus < availableParallelism()) expect(printed.source).toMatch(/^cgroup-v[12]$/);
+    const cpus = quota / period;
+    expect(printed.limits).toContainEqual(expect.objectContaining({ source: expect.stringMatching(/^cgroup-v[12]$/), cpus }));
+    expect(printed.cpus).toBe(Math.min(Math.ceil(cpus), printed.parallelism));
+    if (cpus < printed.parallelism) expect(printed.source).toMatch(/^cgroup-v[12]$/);
+  });
+
+  test('a quota binds below the affinity: 0.5 CPU on two allowed CPUs is 1 worker, decided by the cgroup', () => {
+    cgroup.setQuota(50_000, 100_000);
+    const printed = budgetOfChild(`echo $$ > ${join(cgroup.dir, 'cgroup.procs')} &&`, ['taskset', '-c', '0-1']);
+    expect(printed.parallelism).toBe(2);
+    expect(printed).toMatchObject({ cpus: 1, source: expect.stringMatching(/^cgroup-v[12]$/) });
+  });
+
+  test('the affinity binds below a quota: one pinned CPU under a 1.5-CPU quota is 1, decided by the affinity', () => {
+    cgroup.setQuota(150_000, 100_000);
+    const printed = budgetOfChild(`echo $$ > ${join(cgroup.dir, 'cgroup.procs')} &&`, ['taskset', '-c', '0']);
+    expect(printed).toMatchObject({ cpus: 1, source: 'affinity', parallelism: 1 });
+    expect(printed.limits).toContainEqual(expect.objectContaining({ cpus: 1.5 }));
   });
 
   test('a child pinned to one CPU with taskset sees 1 CPU', () => {

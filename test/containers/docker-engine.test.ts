@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDockerEngine } from '../../scripts/lib/docker-engine.ts';
+import { runsAsRoot } from '../support/root.ts';
 
 describe('ensureDockerEngine without a reachable engine', () => {
   let dir = '';
@@ -31,12 +32,11 @@ describe('ensureDockerEngine without a reachable engine', () => {
   it('starts dockerd with no bridge and no iptables, and reports its log when it does not come up', async () => {
     const logFile = join(dir, 'dockerd.log');
     const started = Date.now();
-    const attempt = ensureDockerEngine({ timeoutMs: 4_000, logFile });
-    if (process.getuid?.() !== 0) {
-      await expect(attempt).rejects.toThrow(/needs root/);
+    if (!runsAsRoot('starting dockerd')) {
+      await expect(ensureDockerEngine({ timeoutMs: 4_000, logFile })).rejects.toThrow(/needs root/);
       return;
     }
-    await expect(attempt).rejects.toThrow(/fake dockerd cannot start with: --bridge=none --iptables=false --ip6tables=false/);
+    await expect(ensureDockerEngine({ timeoutMs: 4_000, logFile })).rejects.toThrow(/fake dockerd cannot start with: --bridge=none --iptables=false --ip6tables=false/);
     expect(readFileSync(logFile, 'utf8')).toContain('fake dockerd cannot start');
     // Bounded: the timeout plus one probe round, not the default minute.
     expect(Date.now() - started).toBeLessThan(25_000);

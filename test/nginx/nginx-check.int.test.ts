@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { localStackConfig, stackSpec } from '../../infra/spec.ts';
 import { renderNginxConf } from '../../nginx/render.ts';
 import { nginxSpec, type NginxSpec } from '../../nginx/spec.ts';
+import { runsAsRoot } from '../support/root.ts';
 import { checkConfig, makeRunDir } from './nginx-binary.ts';
 
 /**
@@ -71,7 +72,7 @@ describe('nginx -t on each target\'s rendered config', () => {
       expect(outside.output).toContain('host not found in upstream');
       // …inside one it does. Stand in the cluster DNS with a private /etc/hosts in a mount namespace
       // (root only), so the machine's own /etc/hosts is never touched.
-      if (process.getuid?.() !== 0) return;
+      if (!runsAsRoot('standing in the cluster DNS with a private /etc/hosts')) return;
       const hosts = join(dir, 'hosts');
       await writeFile(hosts, `127.0.0.1 localhost\n10.96.7.7 ${serviceName}\n`);
       const inside = await checkConfig(conf, dir, ['unshare', '-m', 'sh', '-c', `mount --bind ${hosts} /etc/hosts && exec "$@"`, 'sh']);

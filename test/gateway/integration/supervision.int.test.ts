@@ -84,12 +84,11 @@ test('a worker past the memory ceiling is recycled without a failed request', as
 });
 
 test('an app that throws at import stops the gateway with exit 4 and the cause, without a restart loop', async () => {
-  const started = Date.now();
   const result = await runCli([fixture('apps/throws-at-import.ts'), '--workers', '2', '--bind', '127.0.0.1:0', '--admin-bind', '127.0.0.1:0']);
   expect(result.code).toBe(4);
   expect(result.stdout).toMatch(/cannot import the app module/);
+  // No restart loop: the two workers of the first round, and no replacement after them.
   expect((result.stdout.match(/spawned worker/g) ?? []).length).toBeLessThanOrEqual(2);
-  expect(Date.now() - started).toBeLessThan(20_000);
 });
 
 test('bad configuration exits 2 with a message naming the setting, before binding', async () => {

@@ -19,5 +19,6 @@ export type {
 export { detectApp, type DetectedApp } from './detect.ts';
 export { appSetOf, loadApps, MountedApps } from './load.ts';
 export { contextOf, createRequestListener } from './listener.ts';
+export { refuseConnect } from './edge.ts';
 export { compileProxyTrust, resolveForwarded, type Forwarded, type ProxyTrust } from './proxy.ts';
 export { matchRoute, normalizePrefix, stripPrefix } from './mount.ts';

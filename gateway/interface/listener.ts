@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkEdge, dropForbiddenTrailers } from './edge.ts';
 import { limitChunkedBody, respondDirect, silenceLateWrites } from './respond.ts';
 import { bridgeFetchApp, kExchange, type TaggedRequest } from './fetch-bridge.ts';
 import { RequestContext, RequestExchange } from './exchange.ts';
@@ -43,13 +44,22 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
   const trust = compileProxyTrust(options.forwardedAllowIps);
   const nextRequestId = requestIds();
 
-  function fail(ex: RequestExchange, error: unknown): void {
+  function logFailure(ex: RequestExchange, error: unknown): void {
+    // Node's parser cuts the body off on a bad chunk or a bad Transfer-Encoding, and a client may
+    // hang up mid-body: the app's read fails, but the fault is the client's, not the app's.
+    if (ex.req.destroyed && !ex.req.complete) {
+      const why = error instanceof Error ? error.message : String(error);
+      return logger.warn({ requestId: ex.ctx.requestId, workerId, error: why }, 'the request body was cut off before the app had read it');
+    }
     logger.error({ err: error, requestId: ex.ctx.requestId, workerId }, 'the app failed the request');
+  }
+  function fail(ex: RequestExchange, error: unknown): void {
+    logFailure(ex, error);
     if (ex.res.headersSent) ex.res.destroy();
     else respondDirect(ex.res, 500, 'Internal Server Error');
   }
   function errorResponse(ex: RequestExchange, error: unknown): Response {
-    logger.error({ err: error, requestId: ex.ctx.requestId, workerId }, 'the app failed the request');
+    logFailure(ex, error);
     return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain' } });
   }
 
@@ -137,6 +147,8 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
 
   return function gatewayListener(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = performance.now();
+    // Before anything reads Host or the target: an absolute-form target is rewritten here.
+    const edge = checkEdge(req);
     const forwarded = resolveForwarded(trust, peerOf(req.socket), req.headers);
     const incomingId = forwarded.trusted ? req.headers['x-request-id'] : undefined;
     const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
@@ -147,6 +159,13 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
     observer?.started(ex);
     setRequestId(res, requestId);
     res.on('close', onClose);
+    if (edge) {
+      if (edge.reason) logger.warn({ requestId, workerId, client: ex.ctx.client.address }, `refused with ${edge.status}: ${edge.reason}`);
+      return respondDirect(res, edge.status, edge.text, edge.reason !== undefined);
+    }
+    if (req.headers['transfer-encoding'] !== undefined) {
+      dropForbiddenTrailers(req, (fields, message) => logger.warn({ ...fields, requestId, workerId }, message));
+    }
     if (maxBodyBytes > 0) {
       const length = req.headers['content-length'];
       if (length !== undefined && Number(length) > maxBodyBytes) return respondDirect(res, 413, 'Payload Too Large', true);

@@ -8,7 +8,7 @@
 import type { Server } from 'node:http';
 import { ExitCode, GatewayError, exitCodeOf } from '../errors.ts';
 import { callHook, type Hooks, type WorkerView } from '../hooks.ts';
-import { createRequestListener, type AppSet, type Exchange, type Middleware, type Mount } from '../interface/index.ts';
+import { createRequestListener, refuseConnect, type AppSet, type Exchange, type Middleware, type Mount } from '../interface/index.ts';
 import type { LogHandle } from '../log.ts';
 import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
 import type { MasterMessage, WorkerMessage } from '../protocol.ts';
@@ -93,6 +93,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   // Its 'connection' listener sees every connection; the request observer below reports each request.
   const connections = trackConnections(server, { idleGraceMs: 1000 });
+  server.on('connect', refuseConnect((fields, message) => log.warn(fields, message)));
 
   function listen(): void {
     const [host, listenPort] = splitHostPort(settings.bind);

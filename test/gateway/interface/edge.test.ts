@@ -1,0 +1,112 @@
+/**
+ * The HTTP edge cases the listener settles itself (gateway/interface/edge.ts), sent as raw bytes:
+ * what a client talking to a worker directly gets, what the app sees, and what is logged.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import { sendRaw } from '../../../bench/faults/raw-http.ts';
+import { appSetOf, refuseConnect, type FetchApp } from '../../../gateway/interface/index.ts';
+import { serve, type Served } from './serve.ts';
+
+let served: Served | undefined;
+afterEach(async () => {
+  await served?.close();
+  served = undefined;
+});
+
+const echo: FetchApp = {
+  async fetch(request) {
+    const body = await request.text();
+    return new Response(`url=${request.url} host=${request.headers.get('host')} body=${body.length}`);
+  },
+};
+const seen: Array<{ url: string | undefined; host: string | undefined; trailers: Record<string, string | undefined> }> = [];
+const nodeEcho = (req: IncomingMessage, res: ServerResponse): void => {
+  req.resume().on('end', () => {
+    seen.push({ url: req.url, host: req.headers.host, trailers: req.trailers });
+    res.end('node');
+  });
+};
+
+async function start(): Promise<number> {
+  served = await serve(appSetOf([{ prefix: '/', app: echo }, { prefix: '/node', app: nodeEcho }]));
+  served.server.on('connect', refuseConnect((fields, message) => served!.logs.push({ level: 40, ...fields, msg: message })));
+  return Number(new URL(served.url).port);
+}
+const errors = (): unknown[] => served!.logs.filter((l) => (l.level as number) >= 50);
+const warnings = (): string[] => served!.logs.filter((l) => l.level === 40).map((l) => String(l.msg));
+
+test('HTTP/1.0 without Host is served, with the server’s own address in request.url', async () => {
+  const port = await start();
+  const answer = await sendRaw(port, 'PUT /x HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc');
+  expect(answer.status).toBe(200);
+  expect(answer.text).toContain(`url=http://127.0.0.1:${port}/x host=null body=3`);
+});
+
+test('an absolute-form target with userinfo gets 400 and a warn naming it, never a 500 or an error log', async () => {
+  const port = await start();
+  const answer = await sendRaw(port, 'GET http://user:pass@example.com:8080/foo?q=1 HTTP/1.1\r\nHost: example.com\r\n\r\n');
+  expect(answer.status).toBe(400);
+  expect(warnings().join('\n')).toContain('userinfo in the request target');
+  expect(warnings().join('\n')).not.toContain('pass');
+  expect(errors()).toEqual([]);
+});
+
+test('absolute-form takes its authority over Host and is routed by its path, mounts included', async () => {
+  const port = await start();
+  const fetchApp = await sendRaw(port, 'GET http://example.com:8080/foo?q=1 HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n');
+  expect(fetchApp.text).toContain('url=http://example.com:8080/foo?q=1');
+  seen.length = 0;
+  const mounted = await sendRaw(port, 'GET http://example.com/node/p HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n');
+  expect(mounted.status).toBe(200);
+  expect(seen[0]).toMatchObject({ url: '/p', host: 'example.com' });
+});
+
+test.each([
+  ['OPTIONS * is answered by the gateway', 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n', 200],
+  ['another method with * is refused', 'GET * HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+  ['two Host lines are refused', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
+  ['a Host that is no host[:port] is refused', 'GET / HTTP/1.1\r\nHost: a/b@c\r\n\r\n', 400],
+  ['HTTP/2.0 in an HTTP/1 request line gets 505', 'GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505],
+  ['a non-http scheme in the target is refused', 'GET ftp://x/ HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+])('%s', async (_name, raw, status) => {
+  const port = await start();
+  expect((await sendRaw(port, raw)).status).toBe(status);
+  expect(errors()).toEqual([]);
+});
+
+test('CONNECT gets 501 and the connection closes', async () => {
+  const port = await start();
+  const closed = await new Promise<string>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.on('end', () => resolve(text));
+  });
+  expect(closed).toMatch(/^HTTP\/1\.1 501 /);
+  expect(warnings().join('\n')).toContain('CONNECT example.com:443');
+});
+
+test('a forbidden trailer field never reaches the app; an allowed one does', async () => {
+  const port = await start();
+  seen.length = 0;
+  const raw = 'POST /node/t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\nHost: evil\r\nX-Checksum: 7\r\n\r\n';
+  expect((await sendRaw(port, raw)).status).toBe(200);
+  expect(seen[0]?.host).toBe('x');
+  expect(seen[0]?.trailers).toEqual({ 'x-checksum': '7' });
+  expect(warnings().join('\n')).toContain('dropped trailer field(s) Host');
+});
+
+test('a body the client cuts off is a warn, not an app failure with a stack trace', async () => {
+  const port = await start();
+  await new Promise<void>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc');
+      setTimeout(() => socket.destroy(), 100);
+      setTimeout(resolve, 300);
+    });
+    socket.on('error', () => undefined);
+  });
+  expect(errors()).toEqual([]);
+  expect(warnings().join('\n')).toContain('the request body was cut off');
+});

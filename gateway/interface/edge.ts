@@ -12,7 +12,8 @@
  * - Host: more than one, or a value that is no `host[:port]`, 400 (§3.2); none in HTTP/1.0, the
  *   server's own address stands in (as gunicorn's SERVER_NAME). HTTP/1.1 without Host never gets
  *   here: Node's parser answers 400 itself (`requireHostHeader`);
- * - an HTTP major version other than 1 on an HTTP/1 connection: 505.
+ * - an HTTP major version above 1 on an HTTP/1 connection: 505; a request line without a version
+ *   (which Node reads as HTTP/0.9): 400.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -66,7 +67,10 @@ function fromAbsoluteForm(req: IncomingMessage, target: string): EdgeAnswer | un
  * nginx sends: one character test, one regex on Host and a walk over the raw header names.
  */
 export function checkEdge(req: IncomingMessage): EdgeAnswer | undefined {
-  if (req.httpVersionMajor !== 1) return refuse(`HTTP version ${req.httpVersion}`, 505);
+  if (req.httpVersionMajor !== 1) {
+    // Node reads a request line without a version as HTTP/0.9: a malformed line, not a version to decline.
+    return req.httpVersionMajor === 0 ? refuse('an HTTP/0.9 request line (no version)') : refuse(`HTTP version ${req.httpVersion}`, 505);
+  }
   const hosts = hostLines(req.rawHeaders);
   if (hosts > 1) return refuse(`${hosts} Host header lines`);
   const target = req.url ?? '';

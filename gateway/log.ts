@@ -3,9 +3,13 @@
  * (for logrotate, as gunicorn and PHP-FPM do).
  */
 import pino, { type Logger } from 'pino';
+import { createAccessLog } from './access-log.ts';
+import type { AccessLine } from './interface/types.ts';
 
 export interface LogHandle {
   log: Logger;
+  /** The access-log writer on the same destination; undefined when the level hides info lines. */
+  access: AccessLine | undefined;
   /** Reopen the log file after rotation; a no-op on stdout. */
   reopen(): void;
   /** Write out what is buffered; call before process.exit. */
@@ -20,12 +24,15 @@ export function createLog(options: { level: string; file: string; base: Record<s
     { level: options.level, base: options.base, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
     destination,
   );
+  const access = log.isLevelEnabled('info') ? createAccessLog(destination, options.base) : undefined;
   return {
     log,
+    access: access?.line,
     reopen: () => {
       if (options.file) destination.reopen();
     },
     flush: () => {
+      access?.flush();
       try {
         destination.flushSync();
       } catch {

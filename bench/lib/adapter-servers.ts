@@ -78,7 +78,6 @@ async function gatewayListener(app: unknown): Promise<RequestListener> {
     requestTimeoutMs: 30_000,
     maxBodyBytes: 1024 * 1024,
     logger: pino({ enabled: false }),
-    accessLog: false,
   });
 }
 

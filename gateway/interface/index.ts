@@ -3,6 +3,7 @@
  * Node request listener. The contract is written down in docs/interface.md.
  */
 export type {
+  AccessLine,
   AppKind,
   AppSet,
   Exchange,

@@ -134,7 +134,7 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
       status: complete ? this.statusCode : 499,
       durationMs: Math.round((performance.now() - ex.startedAt) * 1000) / 1000,
     };
-    if (accessLog) logger.info({ ...info, workerId, requestId: ex.ctx.requestId, client: ex.ctx.client.address }, 'request');
+    accessLog?.(info, ex.ctx.requestId, ex.ctx.client.address, workerId);
     observer?.finished(info, ex);
     if (hooks?.postRequest) {
       try {

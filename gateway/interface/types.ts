@@ -73,6 +73,9 @@ export interface FinishedRequest {
   durationMs: number;
 }
 
+/** Writes the access-log line of one finished request (gateway/access-log.ts builds the default one). */
+export type AccessLine = (info: FinishedRequest, requestId: string, client: string, workerId: number) => void;
+
 /**
  * One request on its way through the gateway, as middleware sees it. `req`/`res` are Node's own:
  * the gateway does its work without any fetch conversion.
@@ -112,7 +115,8 @@ export interface ListenerOptions {
   /** 413 when Content-Length or the streamed body exceeds it; 0 = no limit. */
   maxBodyBytes: number;
   logger: Logger;
-  accessLog: boolean;
+  /** Writes one access-log line per finished request; absent, the access log is off. */
+  accessLog?: AccessLine;
   middleware?: Middleware[];
   hooks?: RequestHooks;
   observer?: RequestObserver;

@@ -126,7 +126,7 @@ export function createWorker(options: WorkerOptions): Worker {
         requestTimeoutMs: settings.requestTimeout * 1000,
         maxBodyBytes: settings.maxBodySize,
         logger: log,
-        accessLog: settings.accessLog,
+        ...(settings.accessLog && logs.access ? { accessLog: logs.access } : {}),
         middleware,
         hooks: {
           ...(hooks.preRequest ? { preRequest: (ex: Exchange) => hook('preRequest', view, requestView(ex)) } : {}),

@@ -1,6 +1,6 @@
 /**
  * Real gateway processes on loopback: both app interfaces, graceful TERM and HUP under load,
- * limits, every listen strategy, and the health subcommand.
+ * limits, every listen strategy, the health subcommand, and the access log (off by default).
  */
 import { jest } from '@jest/globals';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -120,4 +120,30 @@ test('`gateway health` exits 0 when live and ready, 5 when the gateway is down o
   const down = await runCli(['health', ...admin]);
   expect(down.code).toBe(5);
   expect(down.stderr).toMatch(/not healthy: .*ECONNREFUSED/);
+});
+
+const requestLines = (output: string) =>
+  output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+
+test('by default no request is logged', async () => {
+  gw = await startGateway([OPS, '--workers', '1']);
+  await gw.waitFor(settled);
+  for (let i = 0; i < 3; i++) await (await fetch(`${gw.url}/`)).text();
+  expect(await gw.stop()).toBe(0);
+  expect(requestLines(gw.output())).toEqual([]);
+});
+
+test('--access-log: every request has its line, those just before TERM included', async () => {
+  gw = await startGateway([OPS, '--workers', '1', '--access-log']);
+  await gw.waitFor(settled);
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const response = await fetch(`${gw.url}/?n=${i}`, { headers: { 'x-request-id': `test-${i}` } });
+    await response.text();
+    ids.push(response.headers.get('x-request-id')!);
+  }
+  expect(await gw.stop()).toBe(0);
+  const lines = requestLines(gw.output());
+  expect(lines.map((l) => l.requestId)).toEqual(ids);
+  expect(lines[0]).toMatchObject({ level: 'info', method: 'GET', path: '/', status: 200, workerId: 1 });
 });

@@ -103,8 +103,8 @@ describe('access log and observer', () => {
     expect(events).toEqual(['started', 'finished 200']);
   });
 
-  test('accessLog: false logs no request lines', async () => {
-    served = await serve(appSetOf([{ prefix: '/', app: hello }]), { accessLog: false });
+  test('without an accessLog writer no request lines are logged', async () => {
+    served = await serve(appSetOf([{ prefix: '/', app: hello }]), { accessLog: undefined });
     await (await fetch(`${served.url}/`)).text();
     await sleep(20);
     expect(served.logs.filter((l) => l.msg === 'request')).toHaveLength(0);

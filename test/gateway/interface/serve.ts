@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { createAccessLog } from '../../../gateway/access-log.ts';
 import { createRequestListener, type AppSet, type ListenerOptions } from '../../../gateway/interface/index.ts';
 
 /** A running test server. */
@@ -32,7 +33,7 @@ export async function serve(apps: AppSet, options: Partial<ListenerOptions> = {}
     requestTimeoutMs: 0,
     maxBodyBytes: 8 * 1024 * 1024,
     logger: pino({ level: 'debug' }, sink),
-    accessLog: true,
+    accessLog: createAccessLog(sink, {}).line,
     ...options,
   });
   const server = createServer(listener);

@@ -61,7 +61,7 @@ export class FakeWorkerPort implements WorkerPort {
   }
 }
 
-const silentLogs = (): LogHandle => ({ log: pino({ level: 'silent' }), reopen: () => {}, flush: () => {} });
+const silentLogs = (): LogHandle => ({ log: pino({ level: 'silent' }), access: undefined, reopen: () => {}, flush: () => {} });
 
 export interface WorkerHarness {
   worker: Worker;

@@ -133,9 +133,9 @@ export const gunicorn: Contender = {
  * `raw-cluster-twin` is the raw cluster again: two identical servers measured in the same rounds
  * show how far this machine alone moves a ratio (bench/lib/summary.ts, CONTROL).
  *
- * The gateway runs without its per-request access log because none of the peers logs requests by
- * default (gunicorn's accesslog is off, PM2 and the raw cluster log nothing); `gateway-logged`
- * measures what the default access log costs.
+ * The gateway runs without its per-request access log, as none of the peers logs requests by
+ * default (gunicorn's accesslog is off, PM2 and the raw cluster log nothing); since 2026-12-03 that
+ * is the gateway's default too. `gateway-logged` measures what `--access-log` costs.
  */
 export const CONTENDERS: Contender[] = [
   gateway('gateway', 'bench/peers/hello-listener.ts', ['--no-access-log']),
@@ -149,6 +149,6 @@ export const CONTENDERS: Contender[] = [
 
 /** Measured only when named with --only. */
 export const EXTRA_CONTENDERS: Contender[] = [
-  gateway('gateway-logged', 'bench/peers/hello-listener.ts'),
+  gateway('gateway-logged', 'bench/peers/hello-listener.ts', ['--access-log']),
   gateway('gateway-reuse-port', 'bench/peers/hello-listener.ts', ['--no-access-log', '--listen-strategy', 'reuse-port']),
 ];

@@ -14,6 +14,13 @@ function shownDefault(name: SettingName): string {
   return Array.isArray(d) ? d.join(',') || '—' : String(d);
 }
 
+/** The flags that set a setting: a boolean shows its `--no-…` form too (every boolean takes one). */
+export function flagsOf(name: SettingName): string[] {
+  if (name === 'mounts') return ['--mount'];
+  const flag = flagOf(name);
+  return SETTINGS[name].kind === 'bool' ? [flag, `--no-${flag.slice(2)}`] : [flag];
+}
+
 export function renderHelp(): string {
   const lines = [
     'usage: gateway APP_MODULE [options]',
@@ -29,8 +36,7 @@ export function renderHelp(): string {
     for (const name of NAMES.filter((n) => SETTINGS[n].group === group)) {
       const entry: SettingEntry = SETTINGS[name];
       const value = entry.kind === 'bool' ? '' : name === 'mounts' ? ' PREFIX=MODULE' : ` ${entry.kind.toUpperCase()}`;
-      const flag = name === 'mounts' ? '--mount' : flagOf(name);
-      lines.push(`  ${`${flag}${value}`.padEnd(34)} ${entry.doc} [${shownDefault(name)}]`);
+      lines.push(`  ${`${flagsOf(name).join(', ')}${value}`.padEnd(34)} ${entry.doc} [${shownDefault(name)}]`);
     }
   }
   lines.push('', 'Exit codes: 0 ok, 1 internal error, 2 bad config or usage, 3 worker boot failure, 4 app load failure, 5 unhealthy.');
@@ -51,8 +57,8 @@ export function renderSettingsMarkdown(): string {
     for (const name of NAMES.filter((n) => SETTINGS[n].group === group)) {
       const entry: SettingEntry = SETTINGS[name];
       const env = entry.cliOnly ? '—' : [envOf(name), ...(entry.aliasEnv ?? [])].map((e) => `\`${e}\``).join(', ');
-      const flag = name === 'mounts' ? '--mount' : flagOf(name);
-      lines.push(`| \`${name}\` | \`${flag}\` | ${env} | ${shownDefault(name)} | ${entry.reloadable ? 'yes' : 'restart'} | ${entry.doc} |`);
+      const flags = flagsOf(name).map((f) => `\`${f}\``).join(', ');
+      lines.push(`| \`${name}\` | ${flags} | ${env} | ${shownDefault(name)} | ${entry.reloadable ? 'yes' : 'restart'} | ${entry.doc} |`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -167,8 +167,8 @@ export const SETTINGS = {
     group: 'Logging', reloadable: true, doc: 'Lowest level logged.',
   }),
   accessLog: entry({
-    kind: 'bool', schema: z.boolean(), default: true, group: 'Logging', reloadable: true,
-    doc: 'Log one line per request (method, path, status, duration, worker).',
+    kind: 'bool', schema: z.boolean(), default: false, group: 'Logging', reloadable: true,
+    doc: 'Log one JSON line per request (method, path, status, duration, worker, request id); off as in gunicorn: nginx in front logs every request with the same X-Request-Id.',
   }),
   logFile: entry({
     kind: 'string', schema: z.string(), default: '', group: 'Logging', reloadable: false,

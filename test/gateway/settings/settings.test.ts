@@ -55,6 +55,13 @@ describe('settings registry', () => {
     expect(onDisk).toBe(renderSettingsMarkdown()); // regenerate with: npm run docs:settings
   });
 
+  test.each(names.filter((n) => SETTINGS[n].kind === 'bool'))('--help and the docs show --no-… for %s, and it turns the setting off', async (name) => {
+    const off = `--no-${flagOf(name).slice(2)}`;
+    expect(renderHelp()).toContain(off);
+    expect(renderSettingsMarkdown()).toContain(`\`${off}\``);
+    expect((await load([flagOf(name), off])).settings[name]).toBe(false);
+  });
+
   test('the config file sits below the environment, with hooks passed through', async () => {
     const dir = mkdtempSync(join(TMP, 'config-'));
     writeFileSync(join(dir, 'gateway.config.ts'), 'export default { workers: 5, timeout: 12, hooks: { onStarting() {} } };\n');

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ExitCode, GatewayError, exitCodeOf } from './errors.ts';
 import { defaultExtras } from './defaults.ts';
 import { runHealth } from './health.ts';
-import { loadApps } from './interface/index.ts';
+import { captureListen, loadApps } from './interface/index.ts';
 import { runMaster } from './master/run.ts';
 import { loadSettings, type LoadInput } from './settings/load.ts';
 import { renderHelp } from './settings/help.ts';
@@ -19,7 +19,8 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 /** `--check-config`: settings valid and the app loads; prints what would run. */
 async function checkConfig(input: LoadInput, loaded: Awaited<ReturnType<typeof loadSettings>>, cpus: number): Promise<number> {
   const pool = resolvePool(loaded.settings, 'workers' in loaded.sources, cpus);
-  const apps = await loadApps(mountsOf(loaded.settings), { cwd: input.cwd });
+  const capture = captureListen();
+  const apps = await loadApps(mountsOf(loaded.settings), { cwd: input.cwd, capture, listenWaitMs: loaded.settings.bootTimeout * 1000 });
   const summary = { ok: true, pool, apps: mountsOf(loaded.settings), kinds: apps.kinds, sources: loaded.sources, config: loaded.configPath ?? null };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   return ExitCode.OK;

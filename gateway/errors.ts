@@ -36,7 +36,12 @@ export const ERRORS = {
   APP_IMPORT_FAILED: { exit: ExitCode.APP_LOAD, message: 'cannot import the app module' },
   APP_EXPORT_INVALID: {
     exit: ExitCode.APP_LOAD,
-    message: 'the app module must export default a fetch app ({ fetch(request, ctx) }) or a Node listener ((req, res) => void)',
+    message:
+      'the app module must export default a fetch app ({ fetch(request, ctx) }) or a Node listener ((req, res) => void), or call listen() on an http.Server',
+  },
+  APP_LISTEN_REFUSED: {
+    exit: ExitCode.APP_LOAD,
+    message: 'the gateway adopts the first http.Server an app module listens on and binds no port for it; this listen cannot be adopted',
   },
   APP_INIT_FAILED: { exit: ExitCode.APP_LOAD, message: "the app's init() failed" },
   APP_INIT_TIMEOUT: { exit: ExitCode.APP_LOAD, message: "the app's init() did not finish in time" },

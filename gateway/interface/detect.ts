@@ -6,10 +6,11 @@
  * A Koa *application* object (not its `callback()`) gets a hint, since that mistake is common.
  */
 import { GatewayError } from '../errors.ts';
+import type { Server } from 'node:http';
 import type { FetchApp, NodeListener } from './types.ts';
 
-/** The result of classifying one export. */
-export type DetectedApp = { kind: 'fetch'; app: FetchApp } | { kind: 'node'; listener: NodeListener };
+/** The result of classifying one export, or an adopted server (load.ts). */
+export type DetectedApp = { kind: 'fetch'; app: FetchApp } | { kind: 'node'; listener: NodeListener } | { kind: 'server'; server: Server };
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

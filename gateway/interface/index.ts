@@ -17,8 +17,9 @@ export type {
   RequestHooks,
   RequestObserver,
 } from './types.ts';
+export { captureListen, type AdoptedAddress, type ListenCapture } from './adopt.ts';
 export { detectApp, type DetectedApp } from './detect.ts';
-export { appSetOf, loadApps, MountedApps } from './load.ts';
+export { appSetOf, loadApps, MountedApps, type LoadOptions } from './load.ts';
 export { contextOf, createRequestListener } from './listener.ts';
 export { refuseConnect } from './edge.ts';
 export { compileProxyTrust, resolveForwarded, type Forwarded, type ProxyTrust } from './proxy.ts';

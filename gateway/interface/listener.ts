@@ -10,7 +10,7 @@ import { checkEdge, dropForbiddenTrailers } from './edge.ts';
 import { limitChunkedBody, respondDirect, silenceLateWrites } from './respond.ts';
 import { bridgeFetchApp, kExchange, type TaggedRequest } from './fetch-bridge.ts';
 import { RequestContext, RequestExchange } from './exchange.ts';
-import { MountedApps } from './load.ts';
+import { MountedApps, type MountedApp } from './load.ts';
 import { matchRoute, stripPrefix, type Route } from './mount.ts';
 import { setRequestId } from './response.ts';
 import { compileProxyTrust, peerOf, resolveForwarded } from './proxy.ts';
@@ -35,6 +35,16 @@ const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 /** The app's context, for Node listeners (fetch apps get it as their second argument). */
 export function contextOf(req: IncomingMessage): RequestContext | undefined {
   return (req as TaggedRequest)[kExchange]?.ctx;
+}
+
+function dispatcherOf(app: MountedApp, errorResponse: (ex: RequestExchange, error: unknown) => Response): Dispatch {
+  if (app.kind === 'node') return app.listener;
+  if (app.kind === 'fetch') return bridgeFetchApp(app.app, errorResponse);
+  const { server } = app;
+  // The adopted server's own 'request' listeners, as its framework registered them.
+  return (req, res) => {
+    if (!server.emit('request', req, res)) throw new Error(`${app.module}: the adopted server has no 'request' listener`);
+  };
 }
 
 /** Builds the worker's request listener over every mounted app. */
@@ -63,10 +73,7 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
     return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain' } });
   }
 
-  const routes: Route<Dispatch>[] = apps.routes.map(({ prefix, target }) => ({
-    prefix,
-    target: target.kind === 'node' ? target.listener : bridgeFetchApp(target.app, errorResponse),
-  }));
+  const routes: Route<Dispatch>[] = apps.routes.map(({ prefix, target }) => ({ prefix, target: dispatcherOf(target, errorResponse) }));
 
   function dispatch(ex: RequestExchange): void {
     const route = ex.route as Route<Dispatch> | undefined;

@@ -44,8 +44,11 @@ export interface FetchApp {
 /** A plain Node request listener: Express apps, Koa's `app.callback()`, `node:http` handlers. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** The interface kinds an app module can export. */
-export type AppKind = 'fetch' | 'node';
+/**
+ * The interface kinds an app module can have: the two default exports, or `server`, an
+ * `http.Server` the module listened on and the gateway adopted (see adopt.ts).
+ */
+export type AppKind = 'fetch' | 'node' | 'server';
 
 /** Every mounted app of a worker, loaded and classified. */
 export interface AppSet {
@@ -53,7 +56,7 @@ export interface AppSet {
   kinds: ReadonlyArray<AppKind>;
   /** Runs every fetch app's `init` in mount order; a failure is GatewayError('APP_INIT_FAILED'). */
   init(ctx: { workerId: number }): Promise<void>;
-  /** Runs every fetch app's `close` (all of them, even when one throws). */
+  /** Runs every fetch app's `close` and closes adopted servers (all of them, even when one throws). */
   close(): Promise<void>;
 }
 

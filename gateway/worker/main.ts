@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { loadApps } from '../interface/index.ts';
+import { captureListen, loadApps } from '../interface/index.ts';
 import { createLog } from '../log.ts';
 import type { MasterMessage, WorkerMessage } from '../protocol.ts';
 import { readWorkerEnv } from './env.ts';
@@ -35,12 +35,23 @@ const server = createServer({
   connectionsCheckingInterval: 1000,
 });
 
+const logs = createLog({ level: settings.logLevel, file: settings.logFile, base: { worker: boot.id } });
+
+// App modules that listen() themselves get their server adopted instead of bound (adopt.ts); the
+// adopted servers hear 'listening' once ours listens.
+const capture = captureListen({ onLateRefusal: (error) => logs.log.error({ code: error.code }, error.message) });
+capture.exempt(server);
+server.once('listening', () => capture.announce(server.address()));
+
 const worker = createWorker({
   boot,
   server,
   port,
-  logs: createLog({ level: settings.logLevel, file: settings.logFile, base: { worker: boot.id } }),
+  logs,
   loadConfig: async (path) => ((await import(pathToFileURL(path).href)) as { default?: WorkerConfigFile }).default,
-  loadApps,
+  // A module that listens late (after an await) has until shortly before the master's boot
+  // deadline (counted from this process's start), so it fails with our error, not the master's kill.
+  loadApps: (mounts, options) =>
+    loadApps(mounts, { ...options, capture, listenWaitMs: settings.bootTimeout * 1000 - 500 - performance.now() }),
 });
 void worker.start();

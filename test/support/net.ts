@@ -23,3 +23,12 @@ export async function freePort(): Promise<number> {
   const [port] = await freePorts(1);
   return port!;
 }
+
+/** Whether something on this machine already listens on `port` (an app's own port must stay unbound). */
+export function isBound(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen(port, () => probe.close(() => resolve(false)));
+  });
+}

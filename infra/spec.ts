@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import { nginxSpec, type NginxSpec } from '../nginx/spec.ts';
+import { localNginxUser } from './local-user.ts';
 import { deriveScaling, type Scaling } from './scaling.ts';
 
 /** Where the stack runs. */
@@ -60,6 +61,8 @@ export interface StackConfig {
   staticRoot?: string;
   /** Writable folder for nginx's pid and temp files (absolute; a tmpfs in containers). */
   nginxRunDir?: string;
+  /** `user [group]` nginx's workers drop to when nginx starts as root (local target: the invoking user). */
+  nginxUser?: string;
 }
 
 /** One gateway process as its peers address it. */
@@ -212,6 +215,7 @@ export function stackSpec(config: StackConfig): StackSpec {
         upstream: { servers: instances.map((i) => ({ host: i.host, port: i.port })) },
         staticRoot: c.staticRoot,
         paths: { runDir: c.nginxRunDir },
+        ...(config.nginxUser === undefined ? {} : { user: config.nginxUser }),
         // One worker per core of the container's limit, not per core of the host.
         workerProcesses: Math.max(1, Math.ceil(c.staticCpuMillis / 1000)),
         healthPath: '/nginx-health',
@@ -228,7 +232,8 @@ const ROOT = join(import.meta.dirname, '..');
 
 /**
  * Config of the local target (`npm start`): loopback only, one gateway, static files from this
- * checkout's app build and nginx's files in its ignored `run/` folder.
+ * checkout's app build, nginx's files in its ignored `run/` folder and its workers running as the
+ * invoking user (see `localNginxUser`).
  */
 export function localStackConfig(overrides: Partial<Omit<StackConfig, 'target'>> = {}): StackConfig {
   return {
@@ -236,6 +241,7 @@ export function localStackConfig(overrides: Partial<Omit<StackConfig, 'target'>>
     target: 'local',
     staticRoot: overrides.staticRoot ?? join(ROOT, 'app', 'dist', 'static'),
     nginxRunDir: overrides.nginxRunDir ?? join(ROOT, 'run', 'nginx'),
+    nginxUser: overrides.nginxUser ?? localNginxUser(),
   };
 }
 

@@ -26,16 +26,19 @@ export interface RunningStack {
   exited: Promise<number | null>;
 }
 
-/** Start the stack and wait until it prints that it is ready (or fail with its output). */
-export async function startStack(extraArgs: string[] = [], timeoutMs = 60_000): Promise<RunningStack> {
+/**
+ * Start the stack and wait until it prints that it is ready (or fail with its output). `root`: the
+ * checkout to start it from (default: this one).
+ */
+export async function startStack(extraArgs: string[] = [], { timeoutMs = 60_000, root = ROOT } = {}): Promise<RunningStack> {
   const ports = { site: await freePort(), gateway: await freePort(), admin: await freePort() };
   const runDir = await mkdtemp(join(tmpdir(), 'kit-stack-'));
   const args = [
-    join(ROOT, 'scripts/stack.ts'),
+    join(root, 'scripts/stack.ts'),
     '--site-port', String(ports.site), '--gateway-port', String(ports.gateway), '--admin-port', String(ports.admin),
     '--run-dir', runDir, ...extraArgs,
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));

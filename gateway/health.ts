@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ExitCode, GatewayError } from './errors.ts';
-import { envOf } from './settings/registry.ts';
+import { defaultOf, envOf } from './settings/registry.ts';
 
 export async function runHealth(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseArgs({
@@ -12,7 +12,7 @@ export async function runHealth(argv: string[], env: NodeJS.ProcessEnv): Promise
     options: { 'admin-bind': { type: 'string' }, ready: { type: 'boolean' }, timeout: { type: 'string' } },
     strict: true,
   });
-  const address = values['admin-bind'] ?? env[envOf('adminBind')] ?? '127.0.0.1:9000';
+  const address = values['admin-bind'] ?? env[envOf('adminBind')] ?? String(defaultOf('adminBind'));
   const path = values.ready ? '/readyz' : '/healthz';
   const timeoutMs = Number(values.timeout ?? 3) * 1000;
   const host = address.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:');

@@ -14,6 +14,8 @@
 export interface ScalingInput {
   cpuMillis: number;
   minWorkers: number;
+  /** An explicit upper bound on workers (the local stack's `--max-workers`); default: from the CPU limit. */
+  maxWorkers?: number | undefined;
   replicas: number;
   maxReplicas: number;
   /** Wished HPA target, percent of the CPU request. */
@@ -40,7 +42,8 @@ export function deriveScaling(input: ScalingInput): Scaling {
   requireInteger('gatewayReplicas', input.replicas, 1);
   requireInteger('hpaMaxReplicas', input.maxReplicas, 1);
   requireInteger('hpaCpuTarget', input.cpuTarget, 1);
-  const max = Math.max(1, Math.ceil(input.cpuMillis / 1000));
+  if (input.maxWorkers !== undefined) requireInteger('maxWorkers', input.maxWorkers, 1);
+  const max = input.maxWorkers ?? Math.max(1, Math.ceil(input.cpuMillis / 1000));
   const min = Math.min(input.minWorkers, max);
   const belowMax = Math.min(100, ((max - 1) * 1000 * 100) / input.cpuMillis);
   const floor = Math.ceil(belowMax) + TARGET_MARGIN_PERCENT;

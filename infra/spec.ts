@@ -9,6 +9,8 @@
  */
 import { join } from 'node:path';
 import { nginxSpec, type NginxSpec } from '../nginx/spec.ts';
+import { GATEWAY_DEFAULTS, gatewayLaunch, type GatewayLaunch } from './gateway-launch.ts';
+import { defaultMaxWorkers } from '../gateway/system/cpu-budget.ts';
 import { localNginxUser } from './local-user.ts';
 import { deriveScaling, type Scaling } from './scaling.ts';
 
@@ -35,8 +37,10 @@ export interface StackConfig {
   /** Gateway replicas (containers or pods); the HPA's lower bound on Kubernetes. */
   gatewayReplicas?: number;
   staticReplicas?: number;
-  /** Lowest worker count per gateway; the highest is derived from the CPU limit. */
+  /** Lowest worker count per gateway. */
   minWorkers?: number;
+  /** Highest worker count per gateway; default: derived from the CPU limit. */
+  maxWorkers?: number;
   /** CPU limit of one gateway in millicores (also its request: Guaranteed QoS, honest HPA %). */
   gatewayCpuMillis?: number;
   gatewayMemoryMb?: number;
@@ -72,6 +76,8 @@ export interface GatewayInstance {
   host: string;
   port: number;
   adminPort: number;
+  /** How this process is started, the same description on every target. */
+  launch: GatewayLaunch;
 }
 
 /** A CPU/memory pair in Kubernetes quantity strings plus the raw numbers Docker needs. */
@@ -99,13 +105,11 @@ export interface StackSpec {
     adminBindHost: string;
     appModule: string;
     workers: { min: number; max: number };
-    /** Per-worker memory ceiling (MB) that triggers recycling, from the container limit. */
+    /** Per-worker memory ceiling (MB) that triggers recycling, from the container limit (0 locally: none). */
     maxWorkerMemoryMb: number;
     gracefulTimeoutSeconds: number;
     resources: Resources;
     health: { liveness: string; readiness: string };
-    /** Environment the gateway reads its settings from (GATEWAY_<NAME>). */
-    env: Record<string, string>;
   };
   static: { replicas: number; resources: Resources; nginx: NginxSpec };
   scaling: Scaling;
@@ -120,8 +124,8 @@ export const DEFAULTS = {
   project: 'ts-gateway-kit',
   imageTag: '0.1.0',
   sitePort: 8080,
-  gatewayPort: 8000,
-  adminPort: 9000,
+  gatewayPort: GATEWAY_DEFAULTS.port,
+  adminPort: GATEWAY_DEFAULTS.adminPort,
   staticReplicas: 1,
   minWorkers: 1,
   gatewayCpuMillis: 2000,
@@ -130,7 +134,7 @@ export const DEFAULTS = {
   staticMemoryMb: 128,
   hpaMaxReplicas: 4,
   hpaCpuTarget: 80,
-  gracefulTimeoutSeconds: 30,
+  gracefulTimeoutSeconds: GATEWAY_DEFAULTS.gracefulTimeoutSeconds,
   preStopDelaySeconds: 5,
   dockerNetworkMode: 'bridge' as DockerNetworkMode,
   staticServiceType: 'NodePort' as 'NodePort' | 'ClusterIP',
@@ -161,22 +165,35 @@ export function stackSpec(config: StackConfig): StackSpec {
   const scaling = deriveScaling({
     cpuMillis: c.gatewayCpuMillis,
     minWorkers: c.minWorkers,
+    maxWorkers: config.maxWorkers,
     replicas: c.gatewayReplicas,
     maxReplicas: c.hpaMaxReplicas,
     cpuTarget: c.hpaCpuTarget,
   });
   const hostNetwork = config.target === 'local' || (config.target === 'docker' && c.dockerNetworkMode === 'host');
-  const instances = gatewayInstances(config.target, hostNetwork, c.gatewayReplicas, c.gatewayPort, c.adminPort, c.project, namespace);
+  const gatewayBindHost = hostNetwork ? '127.0.0.1' : '0.0.0.0';
+  // Docker health checks run inside the container (loopback is enough); kubelet probes come from
+  // the node to the pod IP, so on Kubernetes the admin port must listen on all addresses.
+  const adminBindHost = config.target === 'kubernetes' ? '0.0.0.0' : '127.0.0.1';
+  // Only a container has a memory limit to stay under; local workers are never recycled on memory.
+  const maxWorkerMemoryMb = config.target === 'local' ? 0 : Math.max(64, Math.floor((c.gatewayMemoryMb - MASTER_RESERVE_MB) / scaling.workers.max));
+  const instances = gatewayInstances(config.target, hostNetwork, c.gatewayReplicas, c.gatewayPort, c.adminPort, c.project, namespace)
+    .map((instance) => ({
+      ...instance,
+      launch: gatewayLaunch({
+        appModule: c.appModule,
+        bind: { host: gatewayBindHost, port: instance.port },
+        adminBind: { host: adminBindHost, port: instance.adminPort },
+        workers: scaling.workers,
+        gracefulTimeoutSeconds: c.gracefulTimeoutSeconds,
+        maxWorkerMemoryMb,
+      }),
+    }));
   const first = instances[0]!;
   // On kind the NodePort is mapped to the host's loopback; a ClusterIP site is reached in-cluster.
   const clusterIpSite = config.target === 'kubernetes' && c.staticServiceType === 'ClusterIP';
   const siteHost = clusterIpSite ? `${c.project}-nginx.${namespace}.svc.cluster.local` : '127.0.0.1';
   const sitePort = config.target === 'kubernetes' && !clusterIpSite ? c.nodePort : c.sitePort;
-  const gatewayBindHost = hostNetwork ? '127.0.0.1' : '0.0.0.0';
-  // Docker health checks run inside the container (loopback is enough); kubelet probes come from
-  // the node to the pod IP, so on Kubernetes the admin port must listen on all addresses.
-  const adminBindHost = config.target === 'kubernetes' ? '0.0.0.0' : '127.0.0.1';
-  const maxWorkerMemoryMb = Math.max(64, Math.floor((c.gatewayMemoryMb - MASTER_RESERVE_MB) / scaling.workers.max));
   const gatewayResources = resources(c.gatewayCpuMillis, c.gatewayMemoryMb);
   return {
     target: config.target,
@@ -198,12 +215,6 @@ export function stackSpec(config: StackConfig): StackSpec {
       gracefulTimeoutSeconds: c.gracefulTimeoutSeconds,
       resources: gatewayResources,
       health: { liveness: '/healthz', readiness: '/readyz' },
-      env: {
-        GATEWAY_MIN_WORKERS: String(scaling.workers.min),
-        GATEWAY_MAX_WORKERS: String(scaling.workers.max),
-        GATEWAY_GRACEFUL_TIMEOUT: String(c.gracefulTimeoutSeconds),
-        GATEWAY_MAX_MEMORY: String(maxWorkerMemoryMb),
-      },
     },
     static: {
       replicas: c.staticReplicas,
@@ -229,25 +240,28 @@ export function stackSpec(config: StackConfig): StackSpec {
 }
 
 const ROOT = join(import.meta.dirname, '..');
+/** The local stack's folder for generated files (nginx.conf, pid, lock), relative to the project. */
+export const LOCAL_RUN_DIR = 'run';
 
 /**
- * Config of the local target (`npm start`): loopback only, one gateway, static files from this
- * checkout's app build, nginx's files in its ignored `run/` folder and its workers running as the
- * invoking user (see `localNginxUser`).
+ * Config of the local target (`npm start`): loopback only, one gateway with up to as many workers
+ * as this machine gives it CPUs, static files from this checkout's app build, nginx's files in its
+ * ignored `run/` folder and its workers running as the invoking user (see `localNginxUser`).
  */
 export function localStackConfig(overrides: Partial<Omit<StackConfig, 'target'>> = {}): StackConfig {
   return {
     ...overrides,
     target: 'local',
     staticRoot: overrides.staticRoot ?? join(ROOT, 'app', 'dist', 'static'),
-    nginxRunDir: overrides.nginxRunDir ?? join(ROOT, 'run', 'nginx'),
+    nginxRunDir: overrides.nginxRunDir ?? join(ROOT, LOCAL_RUN_DIR, 'nginx'),
     nginxUser: overrides.nginxUser ?? localNginxUser(),
+    maxWorkers: overrides.maxWorkers ?? Math.max(overrides.minWorkers ?? DEFAULTS.minWorkers, defaultMaxWorkers()),
   };
 }
 
 function gatewayInstances(
   target: Target, hostNetwork: boolean, replicas: number, port: number, adminPort: number, project: string, namespace: string,
-): GatewayInstance[] {
+): Omit<GatewayInstance, 'launch'>[] {
   // On Kubernetes nginx reaches every replica through one Service (kube-proxy balances).
   if (target === 'kubernetes') {
     return [{ name: `${project}-gateway`, host: `${project}-gateway.${namespace}.svc.cluster.local`, port, adminPort }];

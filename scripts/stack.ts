@@ -19,6 +19,7 @@ import { acquireRunLock, isPortFree } from './lib/run-lock.ts';
 import { parseStackSettings, stackHelp, StackSettingsError, type StackSettings } from './lib/stack-settings.ts';
 import { NGINX, ensureSystemPackages, findExecutable } from './lib/system-packages.ts';
 import { followFile } from './lib/tail-file.ts';
+import { localGatewayCommand } from './lib/local-gateway.ts';
 import { settlesWithin, startTier, type TierProcess } from './lib/tier-process.ts';
 import { waitForOk } from './lib/wait-http.ts';
 
@@ -59,13 +60,13 @@ function localSpec(settings: StackSettings, runDir: string): StackSpec {
       gatewayPort: settings.gatewayPort,
       adminPort: settings.adminPort,
       minWorkers: settings.minWorkers,
+      maxWorkers: settings.maxWorkers,
       appModule: settings.app,
       nginxRunDir: join(runDir, 'nginx'),
     }),
   );
   const nginx = nginxSpec({ ...spec.static.nginx, paths: { ...spec.static.nginx.paths, accessLog: join(runDir, 'nginx', 'access.log') } });
-  const max = settings.maxWorkers ?? Math.max(spec.gateway.workers.max, settings.minWorkers);
-  return { ...spec, gateway: { ...spec.gateway, workers: { min: settings.minWorkers, max } }, static: { ...spec.static, nginx } };
+  return { ...spec, static: { ...spec.static, nginx } };
 }
 
 async function preflight(settings: StackSettings, spec: StackSpec, runDir: string) {
@@ -145,14 +146,10 @@ async function main(): Promise<number> {
     const check = await $({ nothrow: true })`${nginxBin} -t -q -e stderr -p ${nginxDir} -c ${confFile}`.timeout('20s');
     if (check.exitCode !== 0) throw new Error(`nginx -t refused ${confFile}:\n${check.stderr}`);
 
-    const { workers, port, adminPort, appModule } = spec.gateway;
+    const { workers, appModule } = spec.gateway;
     say(`starting the gateway: ${appModule} with ${workers.min}..${workers.max} workers`);
-    const gateway = startTier('gateway', process.execPath, [
-      join(ROOT, 'gateway/cli.ts'), resolve(appModule),
-      '--bind', `127.0.0.1:${port}`, '--admin-bind', `127.0.0.1:${adminPort}`,
-      '--min-workers', String(workers.min), '--max-workers', String(workers.max),
-      '--graceful-timeout', String(spec.gateway.gracefulTimeoutSeconds),
-    ], { cwd: ROOT });
+    const launch = localGatewayCommand(spec, ROOT);
+    const gateway = startTier('gateway', launch.command, launch.args, { cwd: launch.cwd, env: launch.env });
     tiers.push(gateway);
     const exitedEarly = (tier: TierProcess) => () => (tier.child.exitCode !== null || tier.child.signalCode !== null ? `${tier.label} exited` : undefined);
     await Promise.race([waitForOk(`${adminUrl}/readyz`, { timeoutMs: BOOT_TIMEOUT_MS, gaveUp: exitedEarly(gateway) }), stopSignal]);

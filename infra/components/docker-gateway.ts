@@ -31,12 +31,8 @@ export class DockerGateway extends pulumi.ComponentResource {
     this.containers = gw.instances.map((instance) => new docker.Container(instance.name, {
       name: instance.name,
       image: args.image,
-      command: [gw.appModule],
-      envs: Object.entries({
-        ...gw.env,
-        GATEWAY_BIND: `${gw.bindHost}:${instance.port}`,
-        GATEWAY_ADMIN_BIND: `${gw.adminBindHost}:${instance.adminPort}`,
-      }).map(([key, value]) => `${key}=${value}`),
+      command: instance.launch.args,
+      envs: Object.entries(instance.launch.env).map(([key, value]) => `${key}=${value}`),
       healthcheck: { tests: gatewayHealthCommand(instance.adminPort), interval: '10s', timeout: '5s', retries: 3, startPeriod: '30s' },
       // TERM is the gateway's graceful stop; give it the drain time before Docker sends KILL.
       stopSignal: 'SIGTERM',

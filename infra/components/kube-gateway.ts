@@ -54,12 +54,9 @@ export class KubeGateway extends pulumi.ComponentResource {
               name: 'gateway',
               image: spec.images.gateway,
               imagePullPolicy: 'IfNotPresent',
-              args: [gw.appModule],
-              env: Object.entries({
-                ...gw.env,
-                GATEWAY_BIND: `${gw.bindHost}:${gw.port}`,
-                GATEWAY_ADMIN_BIND: `${gw.adminBindHost}:${gw.adminPort}`,
-              }).map(([envName, value]) => ({ name: envName, value })),
+              // One Service fronts every pod: the spec has one instance, its launch is every pod's.
+              args: gw.instances[0]!.launch.args,
+              env: Object.entries(gw.instances[0]!.launch.env).map(([envName, value]) => ({ name: envName, value })),
               ports: [
                 { name: 'http', containerPort: gw.port, protocol: 'TCP' },
                 { name: 'admin', containerPort: gw.adminPort, protocol: 'TCP' },

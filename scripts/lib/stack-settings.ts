@@ -4,6 +4,7 @@
  * defaults. Bad values stop `npm start` with a message that names the setting, before anything starts.
  */
 import { z } from 'zod';
+import { DEFAULTS, LOCAL_RUN_DIR } from '../../infra/spec.ts';
 
 const Port = z.coerce.number().int().min(1024, 'must be 1024..65535 (nginx runs without root)').max(65_535, 'must be 1024..65535');
 const Count = z.coerce.number().int().min(1, 'must be at least 1').max(64, 'must be at most 64');
@@ -18,13 +19,13 @@ interface StackSetting {
 }
 
 export const STACK_SETTINGS = {
-  sitePort: { flag: 'site-port', env: 'STACK_SITE_PORT', schema: Port, fallback: 8080, doc: 'port nginx serves the site on' },
-  gatewayPort: { flag: 'gateway-port', env: 'STACK_GATEWAY_PORT', schema: Port, fallback: 8000, doc: 'port of the gateway (nginx proxies to it)' },
-  adminPort: { flag: 'admin-port', env: 'STACK_ADMIN_PORT', schema: Port, fallback: 9000, doc: "port of the gateway's admin listener (status, metrics); loopback only, never proxied" },
-  minWorkers: { flag: 'min-workers', env: 'STACK_MIN_WORKERS', schema: Count, fallback: 1, doc: 'fewest gateway workers' },
+  sitePort: { flag: 'site-port', env: 'STACK_SITE_PORT', schema: Port, fallback: DEFAULTS.sitePort, doc: 'port nginx serves the site on' },
+  gatewayPort: { flag: 'gateway-port', env: 'STACK_GATEWAY_PORT', schema: Port, fallback: DEFAULTS.gatewayPort, doc: 'port of the gateway (nginx proxies to it)' },
+  adminPort: { flag: 'admin-port', env: 'STACK_ADMIN_PORT', schema: Port, fallback: DEFAULTS.adminPort, doc: "port of the gateway's admin listener (status, metrics); loopback only, never proxied" },
+  minWorkers: { flag: 'min-workers', env: 'STACK_MIN_WORKERS', schema: Count, fallback: DEFAULTS.minWorkers, doc: 'fewest gateway workers' },
   maxWorkers: { flag: 'max-workers', env: 'STACK_MAX_WORKERS', schema: Count, doc: 'most gateway workers (default: the CPU this machine gives the gateway)' },
-  app: { flag: 'app', env: 'STACK_APP', schema: z.string().regex(/\.(ts|js|mjs)$/, 'must be a .ts, .js or .mjs module'), fallback: 'app/server.ts', doc: 'app module the gateway loads (default export: a fetch app or a Node listener)' },
-  runDir: { flag: 'run-dir', env: 'STACK_RUN_DIR', schema: z.string().min(1), fallback: 'run', doc: 'folder for the rendered nginx.conf, pid/lock and temp files' },
+  app: { flag: 'app', env: 'STACK_APP', schema: z.string().regex(/\.(ts|js|mjs)$/, 'must be a .ts, .js or .mjs module'), fallback: DEFAULTS.appModule, doc: 'app module the gateway loads (default export: a fetch app or a Node listener)' },
+  runDir: { flag: 'run-dir', env: 'STACK_RUN_DIR', schema: z.string().min(1), fallback: LOCAL_RUN_DIR, doc: 'folder for the rendered nginx.conf, pid/lock and temp files' },
 } as const satisfies Record<string, StackSetting>;
 
 export type StackSettingName = keyof typeof STACK_SETTINGS;

@@ -67,9 +67,9 @@ describe('stackSpec', () => {
       expect(spec.static.nginx.upstream.servers.some((u) => adminPorts.has(u.port))).toBe(false);
     });
 
-  test('the gateway env carries the derived worker bounds and memory ceiling', () => {
+  test('the gateway launch carries the derived worker bounds and memory ceiling', () => {
     const spec = stackSpec({ target: 'kubernetes', gatewayCpuMillis: 3000, gatewayMemoryMb: 768 });
-    expect(spec.gateway.env).toMatchObject({ GATEWAY_MIN_WORKERS: '1', GATEWAY_MAX_WORKERS: '3', GATEWAY_MAX_MEMORY: '224' });
+    expect(spec.gateway.instances[0]!.launch.env).toMatchObject({ GATEWAY_MIN_WORKERS: '1', GATEWAY_MAX_WORKERS: '3', GATEWAY_MAX_MEMORY: '224' });
     expect(spec.gateway.resources).toMatchObject({ cpu: '3000m', memory: '768Mi' });
   });
 

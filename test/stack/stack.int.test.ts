@@ -3,10 +3,11 @@
  * on ports from the OS; every request below goes through nginx, as a user's browser would.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PoolStatus } from '../../gateway/protocol.ts';
+import { localStackConfig, stackSpec } from '../../infra/spec.ts';
 import { nginxBinary } from '../nginx/nginx-binary.ts';
 import { ROOT, rawGet, startStack, type RunningStack } from './stack-process.ts';
 
@@ -149,5 +150,21 @@ describe('what nginx refuses', () => {
     const response = await site('/nginx-health');
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('ok\n');
+  });
+});
+
+describe('the gateway process', () => {
+  it("runs as the spec's launch describes, like the Docker and Kubernetes targets", async () => {
+    const { ports } = stack;
+    const spec = stackSpec(localStackConfig({ sitePort: ports.site, gatewayPort: ports.gateway, adminPort: ports.admin, minWorkers: 2, maxWorkers: 3 }));
+    const { launch } = spec.gateway.instances[0]!;
+    const status = (await (await fetch(`${stack.admin}/status`, { headers: { accept: 'application/json' } })).json()) as PoolStatus;
+    const argv = readFileSync(`/proc/${status.master.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const env = Object.fromEntries(
+      readFileSync(`/proc/${status.master.pid}/environ`, 'utf8').split('\0').filter(Boolean).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+    );
+    expect(argv.slice(-launch.args.length)).toEqual(launch.args);
+    expect(env).toMatchObject(launch.env);
+    expect([status.minWorkers, status.maxWorkers]).toEqual([2, 3]);
   });
 });

@@ -118,7 +118,7 @@ export const SETTINGS = {
   }),
   bootTimeout: entry({
     kind: 'seconds', schema: z.number().min(1, 'must be at least 1 second'), default: 30, group: 'Supervision',
-    reloadable: true, doc: "Time a worker has to load the app and finish its init() before it is replaced.",
+    reloadable: true, doc: 'Time a worker has to load the app and finish its init(): an init() still pending stops the gateway (exit 4); a worker stuck elsewhere is killed and replaced.',
   }),
   drainDelay: entry({
     kind: 'seconds', schema: seconds, default: 0, group: 'Supervision', reloadable: true,

@@ -53,5 +53,6 @@ const worker = createWorker({
   // deadline (counted from this process's start), so it fails with our error, not the master's kill.
   loadApps: (mounts, options) =>
     loadApps(mounts, { ...options, capture, listenWaitMs: settings.bootTimeout * 1000 - 500 - performance.now() }),
+  bootStartedAt: 0, // the process start: the master counts bootTimeout from the fork
 });
 void worker.start();

@@ -48,6 +48,11 @@ export interface WorkerOptions {
   /** Imports `boot.configPath`. */
   loadConfig: (path: string) => Promise<WorkerConfigFile | undefined>;
   loadApps: (mounts: Mount[], options: { cwd: string }) => Promise<AppSet>;
+  /**
+   * When this worker's boot began, on `performance.now()`'s clock; `bootTimeout` counts from it.
+   * The real worker passes 0, its process start, since the master counts from the fork. Default: now.
+   */
+  bootStartedAt?: number;
 }
 
 export interface Worker {
@@ -108,6 +113,28 @@ export function createWorker(options: WorkerOptions): Worker {
     });
   }
 
+  const bootStartedAt = options.bootStartedAt ?? performance.now();
+  /**
+   * The apps' init(), bounded by bootTimeout. The master SIGKILLs a worker still booting at
+   * bootTimeout and forks another, which would hang the same way, forever; giving up a little
+   * earlier here (a quarter of it, at most 0.5 s) lets the master hear why and stop (exit 4).
+   */
+  async function initWithinBootTimeout(set: AppSet): Promise<void> {
+    const budgetMs = settings.bootTimeout * 1000;
+    const leftMs = budgetMs - Math.min(500, budgetMs / 4) - (performance.now() - bootStartedAt);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new GatewayError(
+        'APP_INIT_TIMEOUT', `still pending ${((performance.now() - bootStartedAt) / 1000).toFixed(1)} s into the worker's boot (bootTimeout ${settings.bootTimeout} s, --boot-timeout)`,
+      )), Math.max(0, leftMs));
+    });
+    try {
+      await Promise.race([set.init({ workerId: boot.id }), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function bootApps(): Promise<void> {
     if (boot.configPath) {
       const file = await options.loadConfig(boot.configPath);
@@ -116,7 +143,7 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     await hook('postFork', view);
     apps = await options.loadApps(mountsOf(settings), { cwd: boot.cwd });
-    await apps.init({ workerId: boot.id });
+    await initWithinBootTimeout(apps);
     const requestView = (ex: Exchange) => ({ method: ex.req.method ?? 'GET', path: ex.originalUrl.split('?')[0] ?? '/', headers: ex.req.headers });
     server.on(
       'request',

@@ -91,6 +91,14 @@ test('an app that throws at import stops the gateway with exit 4 and the cause, 
   expect((result.stdout.match(/spawned worker/g) ?? []).length).toBeLessThanOrEqual(2);
 });
 
+test('an app whose init() hangs past bootTimeout stops the gateway with exit 4 and says so, without a restart loop', async () => {
+  const result = await runCli([fixture('apps/init-hangs.ts'), '--workers', '2', '--boot-timeout', '2', '--bind', '127.0.0.1:0', '--admin-bind', '127.0.0.1:0']);
+  expect(result.code).toBe(4);
+  expect(result.stdout).toMatch(/shutting down: APP_INIT_TIMEOUT: the app's init\(\) did not finish in time: .*bootTimeout 2 s/);
+  expect(result.stdout).not.toMatch(/did not boot within/); // the worker told why before the master had to kill it
+  expect((result.stdout.match(/spawned worker/g) ?? []).length).toBeLessThanOrEqual(2);
+});
+
 test('bad configuration exits 2 with a message naming the setting, before binding', async () => {
   const result = await runCli([OPS, '--workers', 'lots']);
   expect(result.code).toBe(2);

@@ -29,6 +29,8 @@ export interface FaultTargetOptions {
   app?: string;
   /** Gateway only: more CLI flags. */
   extraArgs?: string[];
+  /** gunicorn only: the WSGI app (default fault_wsgi:application, from bench/peers). */
+  wsgi?: string;
 }
 
 export interface FaultTarget {
@@ -98,7 +100,7 @@ export async function startFaultTarget(kind: TargetKind, o: FaultTargetOptions =
         ...(o.timeoutS === undefined ? [] : ['--timeout', String(o.timeoutS)]),
         ...(o.graceS === undefined ? [] : ['--graceful-timeout', String(o.graceS)]),
         ...(o.maxRequests === undefined ? [] : ['--max-requests', String(o.maxRequests)]),
-        'fault_wsgi:application',
+        o.wsgi ?? 'fault_wsgi:application',
       ],
       readyUrl: `http://127.0.0.1:${port}/`,
     }),

@@ -15,7 +15,9 @@ export const NUMBER_KEYS = [
 ] as const satisfies readonly (keyof StackConfig)[];
 
 /** String keys, passed through unchanged. */
-export const STRING_KEYS = ['project', 'imageTag', 'namespace', 'appModule', 'staticRoot', 'nginxRunDir'] as const satisfies readonly (keyof StackConfig)[];
+export const STRING_KEYS = [
+  'project', 'imageTag', 'namespace', 'appModule', 'staticRoot', 'nginxRunDir', 'ingressHost', 'ingressClassName', 'ingressTlsSecret',
+] as const satisfies readonly (keyof StackConfig)[];
 
 const TARGETS: readonly Target[] = ['docker', 'kubernetes'];
 const NETWORK_MODES: readonly DockerNetworkMode[] = ['bridge', 'host'];

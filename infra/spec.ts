@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { nginxSpec, type NginxSpec } from '../nginx/spec.ts';
 import { GATEWAY_DEFAULTS, gatewayLaunch, type GatewayLaunch } from './gateway-launch.ts';
 import { defaultMaxWorkers } from '../gateway/system/cpu-budget.ts';
+import { ingressSpec, type IngressConfig, type IngressSpec } from './ingress.ts';
 import { localNginxUser } from './local-user.ts';
 import { deriveScaling, type Scaling } from './scaling.ts';
 
@@ -21,7 +22,7 @@ export type Target = 'local' | 'docker' | 'kubernetes';
 export type DockerNetworkMode = 'bridge' | 'host';
 
 /** The knobs a user sets (Pulumi config, `npm start` flags); every field has a default. */
-export interface StackConfig {
+export interface StackConfig extends IngressConfig {
   target: Target;
   /** Project name: prefix of image repositories, labels and the Kubernetes namespace default. */
   project?: string;
@@ -112,6 +113,8 @@ export interface StackSpec {
     health: { liveness: string; readiness: string };
   };
   static: { replicas: number; resources: Resources; nginx: NginxSpec };
+  /** Optional Ingress in front of the static tier (managed clusters); undefined = none. */
+  ingress?: IngressSpec;
   scaling: Scaling;
   /** Seconds the orchestrator waits after TERM before KILL: preStop + graceful drain + margin. */
   stopGraceSeconds: number;
@@ -162,6 +165,7 @@ export function stackSpec(config: StackConfig): StackSpec {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number, got ${port}`);
   }
   const namespace = config.namespace ?? c.project;
+  const ingress = ingressSpec(config, config.target);
   const scaling = deriveScaling({
     cpuMillis: c.gatewayCpuMillis,
     minWorkers: c.minWorkers,
@@ -232,6 +236,7 @@ export function stackSpec(config: StackConfig): StackSpec {
         healthPath: '/nginx-health',
       }),
     },
+    ...(ingress ? { ingress } : {}),
     scaling,
     stopGraceSeconds: c.preStopDelaySeconds + c.gracefulTimeoutSeconds + STOP_MARGIN_SECONDS,
     preStopDelaySeconds: c.preStopDelaySeconds,

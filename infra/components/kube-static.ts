@@ -1,8 +1,9 @@
 /**
  * The static tier on Kubernetes: nginx.conf in a ConfigMap whose content hash is in the pod
  * template (editing the config rolls the pods), the nginx Deployment, its Service (NodePort on
- * kind, where k8s/kind-config.yaml maps it to localhost; never LoadBalancer), a PDB and a
- * NetworkPolicy that admits traffic on the site port only.
+ * kind, where k8s/kind-config.yaml maps it to localhost; never LoadBalancer), a PDB, a
+ * NetworkPolicy that admits traffic on the site port only, and on managed clusters an optional
+ * Ingress (networking.k8s.io/v1) that gives the site its public host name and TLS.
  */
 import { createHash } from 'node:crypto';
 import * as k8s from '@pulumi/kubernetes';
@@ -100,7 +101,22 @@ export class KubeStatic extends pulumi.ComponentResource {
       spec: { podSelector: { matchLabels: selector }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] },
     }, child);
 
-    this.url = service.metadata.name.apply(() => spec.site.url);
+    if (spec.ingress) {
+      const { host, className, tlsSecretName } = spec.ingress;
+      new k8s.networking.v1.Ingress(fullName, {
+        metadata,
+        spec: {
+          ...(className ? { ingressClassName: className } : {}),
+          rules: [{
+            host,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: fullName, port: { name: 'http' } } } }] },
+          }],
+          ...(tlsSecretName ? { tls: [{ hosts: [host], secretName: tlsSecretName }] } : {}),
+        },
+      }, { ...child, dependsOn: [service] });
+    }
+
+    this.url = service.metadata.name.apply(() => spec.ingress?.url ?? spec.site.url);
     this.registerOutputs({ url: this.url });
   }
 }

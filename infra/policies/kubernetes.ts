@@ -88,6 +88,28 @@ export const noLoadBalancer: KubeRule = {
   check: (object) => (object.kind === 'Service' && object.spec?.type === 'LoadBalancer' ? ['Service of type LoadBalancer'] : []),
 };
 
+/**
+ * An Ingress names its hosts: a rule without a host, or a default backend, answers for any name
+ * pointed at the controller. Every TLS entry names a Secret and covers only hosts it routes.
+ */
+export const ingressHosts: KubeRule = {
+  name: 'ingress-hosts',
+  check(object) {
+    if (object.kind !== 'Ingress') return [];
+    const problems: string[] = [];
+    const rules: KubeObject[] = object.spec?.rules ?? [];
+    const hosts = rules.map((rule) => rule.host);
+    if (rules.length === 0) problems.push('no rules');
+    if (hosts.some((host) => !host)) problems.push('a rule without host answers for any host name');
+    if (object.spec?.defaultBackend) problems.push('a defaultBackend answers for any host name');
+    for (const tls of object.spec?.tls ?? []) {
+      if (!tls.secretName) problems.push('a tls entry names no secretName');
+      for (const host of tls.hosts ?? []) if (!hosts.includes(host)) problems.push(`tls host ${host} has no rule`);
+    }
+    return problems;
+  },
+};
+
 /** A workload's selector matches its pod template's labels, and it carries the recommended labels. */
 export const labelsMatch: KubeRule = {
   name: 'labels-match',
@@ -108,7 +130,9 @@ export const labelsMatch: KubeRule = {
 };
 
 /** All rules, in report order. */
-export const KUBE_RULES: readonly KubeRule[] = [restrictedSecurity, readOnlyRoot, probesPresent, resourcesSet, pinnedImages, noLoadBalancer, labelsMatch];
+export const KUBE_RULES: readonly KubeRule[] = [
+  restrictedSecurity, readOnlyRoot, probesPresent, resourcesSet, pinnedImages, noLoadBalancer, ingressHosts, labelsMatch,
+];
 
 /** Violations of every rule over every object, as `kind/name: rule: problem` lines. */
 export function checkKubeObjects(objects: KubeObject[], rules: readonly KubeRule[] = KUBE_RULES): string[] {
@@ -124,4 +148,19 @@ export function checkServiceSelectors(objects: KubeObject[]): string[] {
     const matched = podLabels.some((labels) => Object.entries(selector).every(([k, v]) => labels[k] === v));
     return matched ? [] : [`Service/${service.metadata?.name}: selects no pods`];
   });
+}
+
+/** Cross-object rule: every Ingress backend is a Service in the same set, on a port that Service has. */
+export function checkIngressBackends(objects: KubeObject[]): string[] {
+  const services = new Map(objects.filter((o) => o.kind === 'Service').map((s) => [s.metadata?.name as string, s]));
+  return objects.filter((o) => o.kind === 'Ingress').flatMap((ingress) =>
+    (ingress.spec?.rules ?? []).flatMap((rule: KubeObject) => rule.http?.paths ?? []).flatMap((path: KubeObject) => {
+      const backend = path.backend?.service;
+      const service = services.get(backend?.name);
+      const where = `Ingress/${ingress.metadata?.name}: ${path.path}`;
+      if (!service) return [`${where} → Service ${backend?.name ?? '(none)'}, which is not declared`];
+      const ports: KubeObject[] = service.spec?.ports ?? [];
+      const known = ports.some((p) => (backend.port?.name !== undefined ? p.name === backend.port.name : p.port === backend.port?.number));
+      return known ? [] : [`${where} → Service ${backend.name} has no port ${backend.port?.name ?? backend.port?.number}`];
+    }));
 }

@@ -73,8 +73,13 @@ describe('policy rules', () => {
     expect(checkServiceSelectors([goodDeployment(), svc])).toEqual(['Service/s: selects no pods']);
   });
 
+  test('an Ingress without a host is reported (more Ingress cases in kube-ingress.test.ts)', () => {
+    const ingress = { kind: 'Ingress', metadata: { name: 'i', labels }, spec: { rules: [{ http: { paths: [] } }] } };
+    expect(checkKubeObjects([ingress])).toEqual(['Ingress/i: ingress-hosts: a rule without host answers for any host name']);
+  });
+
   test('every rule has a case above that makes it fire', () => {
-    const covered = new Set([...breakages.map(([, , rule]) => rule), 'no-load-balancer']);
+    const covered = new Set([...breakages.map(([, , rule]) => rule), 'no-load-balancer', 'ingress-hosts']);
     expect(KUBE_RULES.map((r) => r.name).filter((name) => !covered.has(name))).toEqual([]);
   });
 });

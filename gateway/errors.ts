@@ -37,7 +37,7 @@ export const ERRORS = {
   APP_EXPORT_INVALID: {
     exit: ExitCode.APP_LOAD,
     message:
-      'the app module must export default a fetch app ({ fetch(request, ctx) }) or a Node listener ((req, res) => void), or call listen() on an http.Server',
+      'the app module must export default a fetch app ({ fetch(request, ctx) }) or a Node listener ((req, res) => void), or an http.Server (exported, or listen() called on it)',
   },
   APP_LISTEN_REFUSED: {
     exit: ExitCode.APP_LOAD,

@@ -1,12 +1,14 @@
 /**
  * Which interface an app module's default export speaks. The rules, in order:
+ * 0. an `http.Server` not yet listening is a Node app served through that server's own listeners
+ *    (how `ws` and socket.io attach to it);
  * 1. an object (or function) with a `fetch` method is a fetch app (Hono, itty, a plain `{ fetch }`);
  * 2. otherwise a function is a Node listener (Express apps, Koa's `callback()`, `(req, res) => …`);
  * 3. anything else is refused with GatewayError('APP_EXPORT_INVALID') naming what was found.
  * A Koa *application* object (not its `callback()`) gets a hint, since that mistake is common.
  */
 import { GatewayError } from '../errors.ts';
-import type { Server } from 'node:http';
+import { Server } from 'node:http';
 import type { FetchApp, NodeListener } from './types.ts';
 
 /** The result of classifying one export, or an adopted server (load.ts). */
@@ -29,6 +31,12 @@ function checkLifecycle(value: object, where: string): void {
 }
 
 function classify(value: unknown, where: string): DetectedApp {
+  // An http.Server that is not listening: the app's own server, which ws and socket.io attach to.
+  // Its request listeners serve requests and its upgrade listeners take upgrades.
+  if (value instanceof Server) {
+    if (value.listening) return fail(where, 'the exported http.Server is already listening: export it before calling listen()');
+    return { kind: 'server', server: value };
+  }
   if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
     const fetch: unknown = (value as Record<string, unknown>).fetch;
     if (typeof fetch === 'function') {

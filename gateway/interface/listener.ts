@@ -23,14 +23,14 @@ type Chain = (ex: RequestExchange, index: number) => void;
  * Generated request ids: a random per-process prefix and a counter. Unique across workers and
  * restarts like a UUID (48 random bits per process), at a fraction of the cost and header bytes.
  */
-function requestIds(): () => string {
+export function requestIds(): () => string {
   const prefix = `${randomBytes(6).toString('base64url')}-`;
   let counter = 0;
   return () => prefix + (++counter).toString(36);
 }
 
 /** X-Request-Id values we pass on: visible ASCII, bounded, nothing that could split a log line. */
-const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+export const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
 /** The app's context, for Node listeners (fetch apps get it as their second argument). */
 export function contextOf(req: IncomingMessage): RequestContext | undefined {

@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 interface ConnectionState {
   /** Requests on this connection that have not finished. */
@@ -33,6 +34,8 @@ export interface ConnectionTracker {
   requestStarted(req: IncomingMessage, res: ServerResponse): void;
   /** Its response is complete, or the client went away. */
   requestFinished(req: IncomingMessage): void;
+  /** The connection was handed to an app as an upgrade: no longer HTTP, never swept as idle. */
+  upgraded(socket: Duplex): void;
   /** Stops accepting and ends connections as described above; `onClosed` once none is left. */
   drain(onClosed: () => void): void;
 }
@@ -76,6 +79,9 @@ export function trackConnections(server: Server, options: { idleGraceMs: number;
         state.busy -= 1;
         if (state.latest?.req === req) state.latest = undefined;
       }
+    },
+    upgraded(socket) {
+      connections.delete(socket as TrackedSocket);
     },
     drain(onClosed) {
       if (draining) return;

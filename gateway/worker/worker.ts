@@ -5,10 +5,10 @@
  * `WorkerPort`, so drain-once and boot failure are unit-tested with a fake port, as the arbiter is
  * with its ProcessApi; worker/main.ts plugs in the real process.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { ExitCode, GatewayError, exitCodeOf } from '../errors.ts';
 import { callHook, type Hooks, type WorkerView } from '../hooks.ts';
-import { createRequestListener, refuseConnect, type AppSet, type Exchange, type Middleware, type Mount } from '../interface/index.ts';
+import { createRequestListener, createUpgradeDispatch, refuseConnect, type AppSet, type Exchange, type Middleware, type Mount } from '../interface/index.ts';
 import type { LogHandle } from '../log.ts';
 import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
 import type { MasterMessage, WorkerMessage } from '../protocol.ts';
@@ -176,6 +176,15 @@ export function createWorker(options: WorkerOptions): Worker {
         },
       }),
     );
+    const upgrades = createUpgradeDispatch(apps, {
+      workerId: boot.id,
+      forwardedAllowIps: settings.forwardedAllowIps,
+      onUpgraded: (_req, socket) => connections.upgraded(socket),
+    });
+    // Only upgrades an app takes leave the request path (Node >= 24 asks this for each one; the
+    // option is read from this property, which @types/node does not declare).
+    (server as Server & { shouldUpgradeCallback: (req: IncomingMessage) => boolean }).shouldUpgradeCallback = (req) => upgrades.shouldUpgrade(req);
+    server.on('upgrade', upgrades.upgrade);
     listen();
   }
 

@@ -3,6 +3,8 @@
  * shapes (hostile ones included): it classifies correctly and never throws anything but a
  * GatewayError('APP_EXPORT_INVALID').
  */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import fc from 'fast-check';
 import { GatewayError } from '../../../gateway/errors.ts';
 import { detectApp } from '../../../gateway/interface/index.ts';
@@ -36,6 +38,15 @@ describe('detectApp: the rules', () => {
   test('a plain (req, res) function is a Node listener; so is a 3-argument Express-style one', () => {
     expect(detectApp({ default: (_req: unknown, _res: unknown) => undefined }).kind).toBe('node');
     expect(detectApp({ default: (_req: unknown, _res: unknown, _next: unknown) => undefined }).kind).toBe('node');
+  });
+  test('an http.Server not yet listening is a Node app served through its own listeners', async () => {
+    const server = createServer((_req, res) => res.end('x'));
+    const detected = detectApp({ default: server });
+    expect(detected).toEqual({ kind: 'server', server });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    expect(() => detectApp({ default: server }, 'srv.ts')).toThrow('already listening: export it before calling listen()');
+    server.close();
   });
   test.each([
     ['a number', 42, 'a number'],

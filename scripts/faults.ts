@@ -5,13 +5,18 @@
  * (test/faults/). Everything runs on loopback with bounded load, and every process it starts is
  * stopped at the end.
  *
- *   npm run faults -- [--only kill,block,term,reload,recycle,leak,slowloris,apps,input,config] [--quick] [--dry-run]
+ *   npm run faults -- [--only kill,block,term,reload,recycle,leak,slowloris,apps,input,corpus,config] [--quick] [--dry-run]
+ *
+ * The raw-request corpus (`corpus`) has a block of its own in the doc, so `--only corpus` rewrites
+ * just that one; the other block is rewritten only when some other scenario ran.
  */
 import { resolve } from 'node:path';
 import { argv } from 'zx';
 import { ROOT } from '../bench/contenders.ts';
 import { BAD_CONFIGS, runBadConfig } from '../bench/faults/bad-config.ts';
-import { badInput, slowloris, throwAtImport, throwOnRequest, type InputRow } from '../bench/faults/input-scenarios.ts';
+import { runCorpusOn } from '../bench/faults/corpus-scenarios.ts';
+import { corpusFailures, corpusTable } from '../bench/faults/corpus-report.ts';
+import { slowloris, staticTraversal, throwAtImport, throwOnRequest, type InputRow } from '../bench/faults/input-scenarios.ts';
 import { blockWorker, killWorkers, leakUnderLoad, recycleUnderLoad, reloadUnderLoad, termUnderLoad } from '../bench/faults/pool-scenarios.ts';
 import type { ScenarioResult } from '../bench/faults/result.ts';
 import type { TargetKind } from '../bench/faults/targets.ts';
@@ -58,7 +63,7 @@ const everything: PlanItem[] = [
 const plan = everything.filter((p) => want(p.key));
 
 console.log(`[faults] plan: ${plan.map((p) => `${p.key} (${p.rows.map((r) => r.target).join(', ')})`).join('; ')}` +
-  `${want('input') ? '; bad requests + traversal' : ''}${want('config') ? `; ${BAD_CONFIGS.length} bad configs` : ''}${quick ? ' — quick' : ''}`);
+  `${want('input') ? '; static traversal' : ''}${want('corpus') ? '; raw-request corpus (gateway, nginx, gunicorn)' : ''}${want('config') ? `; ${BAD_CONFIGS.length} bad configs` : ''}${quick ? ' — quick' : ''}`);
 if (argv['dry-run']) process.exit(0);
 await ensureSystemPackages([NGINX, GUNICORN]);
 
@@ -79,8 +84,8 @@ for (const item of plan) {
   }
 }
 
-let input: { gateway: InputRow[]; nginx: InputRow[]; traversal: InputRow[] } | undefined;
-if (want('input')) input = await badInput();
+const traversal: InputRow[] = want('input') ? await staticTraversal() : [];
+const corpus = want('corpus') ? await runCorpusOn(['gateway', 'nginx', 'gunicorn']) : undefined;
 const configs = want('config') ? await Promise.all(BAD_CONFIGS.map((b, i) => runBadConfig(b, i).then((r) => ({ b, ...r })))) : [];
 
 const cell = (r: ScenarioResult | undefined, missing?: string): string =>
@@ -90,7 +95,6 @@ const scenarioRows = [...new Set(results.map((r) => `${r.key}|${r.scenario}`))].
   const of = (t: TargetKind): ScenarioResult | undefined => results.find((r) => r.key === key && r.scenario === scenario && r.target === t);
   return `| ${scenario} | ${cell(of('gateway'))} | ${cell(of('pm2'), lacks[key]?.pm2)} | ${cell(of('gunicorn'), lacks[key]?.gunicorn)} |`;
 });
-const mark = (row: InputRow): string => (row.got === row.expected ? '✅' : '❌');
 const m = describeMachine();
 const lines = [
   `Run on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} with \`npm run faults -- ${process.argv.slice(2).join(' ')}\` on ${m.cpus} CPUs (${m.cpuModel}), ` +
@@ -102,14 +106,9 @@ const lines = [
   '|---|---|---|---|',
   ...scenarioRows,
 ];
-if (input) {
-  lines.push('', '### Bad requests (raw bytes on a socket)', '', '| request | gateway expected | gateway got | through nginx expected | through nginx got |', '|---|---:|---:|---:|---:|');
-  input.gateway.forEach((g, i) => {
-    const n = input!.nginx[i]!;
-    lines.push(`| ${g.name} | ${g.expected} | ${mark(g)} ${g.got} | ${n.expected} | ${mark(n)} ${n.got} |`);
-  });
+if (traversal.length > 0) {
   lines.push('', '### Static path traversal through nginx', '', '| path | answer |', '|---|---|');
-  for (const t of input.traversal) lines.push(`| \`${t.name}\` | ${t.got === 200 ? '❌ 200' : `✅ ${t.got}`} |`);
+  for (const t of traversal) lines.push(`| \`${t.name}\` | ${t.got === 200 ? '❌ 200' : `✅ ${t.got}`} |`);
 }
 if (configs.length > 0) {
   lines.push('', '### Bad configuration (`gateway --check-config bench/peers/hello-app.ts …`)', '', '| given | exit | message (must contain) | ok |', '|---|---:|---|---|');
@@ -124,7 +123,13 @@ const skeleton =
   '# Reliability\n\nFault and bad-input scenarios against the gateway, PM2 and gunicorn. Regenerate with `npm run faults`;\n' +
   `the short versions run in \`npm test\` (test/faults/).\n\n${begin}\n${end}\n\n## Notes\n`;
 const file = resolve(ROOT, 'docs', 'reliability.md');
-writeBlock(file, 'faults', lines.join('\n'), skeleton);
-const gatewayFailed = results.filter((r) => r.target === 'gateway' && !r.passed).length;
-console.log(`[faults] wrote ${file}; gateway: ${results.filter((r) => r.target === 'gateway').length - gatewayFailed} passed, ${gatewayFailed} failed`);
+if (results.length > 0 || traversal.length > 0 || configs.length > 0) writeBlock(file, 'faults', lines.join('\n'), skeleton);
+if (corpus) {
+  const head = `Run on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} with \`npm run faults -- ${process.argv.slice(2).join(' ')}\`: Node ${m.node}, nginx ${m.nginx}, ${m.gunicorn}.`;
+  writeBlock(file, 'http-corpus', [head, '', ...corpusTable(corpus)].join('\n'), skeleton);
+  for (const id of corpusFailures(corpus)) console.log(`[faults] FAIL corpus: ${id}`);
+}
+const gatewayFailed = results.filter((r) => r.target === 'gateway' && !r.passed).length + (corpus ? corpusFailures(corpus).length : 0);
+const gatewayRan = results.filter((r) => r.target === 'gateway').length + (corpus?.cases.length ?? 0);
+console.log(`[faults] wrote ${file}; gateway: ${gatewayRan - gatewayFailed} passed, ${gatewayFailed} failed`);
 process.exit(gatewayFailed > 0 ? 1 : 0);

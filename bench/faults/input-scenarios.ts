@@ -1,7 +1,7 @@
 /**
- * Bad input and bad apps: the raw-request table against the gateway and through nginx, static
- * path traversal, a slowloris of many slow connections, an app that throws at import and one
- * that throws on every request.
+ * Bad input and bad apps: static path traversal through nginx, a slowloris of many slow
+ * connections, an app that throws at import and one that throws on every request. (Malformed
+ * requests are the raw-request corpus: corpus-scenarios.ts.)
  */
 import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
@@ -10,9 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { NODE, ROOT, RUN_DIR } from '../contenders.ts';
 import { startNginxFront } from '../lib/nginx.ts';
-import { BAD_REQUESTS, BODY_LIMIT, TRAVERSALS } from './bad-requests.ts';
 import { failures, startLoad } from './load.ts';
 import { sendRaw } from './raw-http.ts';
+import { TRAVERSALS } from './traversals.ts';
 import { describeTally, type ScenarioResult } from './result.ts';
 import { startFaultTarget, type TargetKind } from './targets.ts';
 
@@ -24,21 +24,11 @@ export interface InputRow {
   got: number | 'closed' | 'timeout';
 }
 
-/** Every BAD_REQUESTS entry against the gateway directly and through nginx; traversal through nginx. */
-export async function badInput(): Promise<{ gateway: InputRow[]; nginx: InputRow[]; traversal: InputRow[] }> {
-  const target = await startFaultTarget('gateway', { extraArgs: ['--max-body-size', String(BODY_LIMIT)] });
+/** Every TRAVERSALS path through nginx in front of the gateway: none may answer 200 or leak a file. */
+export async function staticTraversal(): Promise<InputRow[]> {
+  const target = await startFaultTarget('gateway');
   const front = await startNginxFront('faults-input', target.port, resolve(RUN_DIR, 'faults'));
   try {
-    const ask = async (port: number, raw: string): Promise<InputRow['got']> => {
-      const answer = await sendRaw(port, Buffer.from(raw, 'latin1'));
-      return answer.status ?? (answer.outcome === 'timeout' ? 'timeout' : 'closed');
-    };
-    const gateway: InputRow[] = [];
-    const nginx: InputRow[] = [];
-    for (const bad of BAD_REQUESTS) {
-      gateway.push({ name: bad.name, expected: bad.gateway, got: await ask(target.port, bad.raw) });
-      nginx.push({ name: bad.name, expected: bad.nginx, got: await ask(front.port, bad.raw) });
-    }
     const traversal: InputRow[] = [];
     for (const path of TRAVERSALS) {
       const answer = await sendRaw(front.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
@@ -46,7 +36,7 @@ export async function badInput(): Promise<{ gateway: InputRow[]; nginx: InputRow
       const leaked = answer.text.includes('root:x:0:0');
       traversal.push({ name: path, expected: 404, got: leaked ? 200 : (answer.status ?? 'closed') });
     }
-    return { gateway, nginx, traversal };
+    return traversal;
   } finally {
     await front.server.stop();
     await target.server.stop();

@@ -31,7 +31,10 @@ export const MIME_TYPES: Readonly<Record<string, readonly string[]>> = {
   'video/webm': ['webm'],
 };
 
-/** Types worth compressing: text-like ones (images and fonts other than SVG are compressed already). */
+/**
+ * Types worth compressing: text-like ones (images and fonts other than SVG are compressed already).
+ * Never text/event-stream: gzip holds back an event stream's small writes (test/nginx/streaming.int.test.ts).
+ */
 export const GZIP_TYPES = [
   'text/css',
   'text/plain',

@@ -85,6 +85,14 @@ function httpSettingLines(spec: NginxSpec): string[] {
     'gzip_min_length 256;',
     `gzip_types ${GZIP_TYPES.join(' ')};`,
     '',
+    '# WebSockets: Upgrade and Connection are hop-by-hop, so nginx passes them only when told. An',
+    '# ordinary request gets an empty Connection, which nginx does not send: upstream keep-alive',
+    '# stays (mapping "" to close would end every upstream connection after one request).',
+    'map $http_upgrade $connection_upgrade {',
+    '    default upgrade;',
+    '    "" "";',
+    '}',
+    '',
     '# Keep the client\'s X-Request-Id, or make one, so one id follows a request through every tier.',
     'map $http_x_request_id $req_id {',
     '    default $http_x_request_id;',
@@ -140,7 +148,8 @@ function proxyLocationLines(spec: NginxSpec): string[] {
     ...indent([
       ...target,
       'proxy_http_version 1.1;',
-      'proxy_set_header Connection "";',
+      'proxy_set_header Upgrade $http_upgrade;',
+      'proxy_set_header Connection $connection_upgrade;',
       'proxy_set_header Host $host;',
       // nginx is the edge: the client's address is what nginx saw, never a header the client sent.
       'proxy_set_header X-Forwarded-For $remote_addr;',
@@ -149,7 +158,12 @@ function proxyLocationLines(spec: NginxSpec): string[] {
       'proxy_set_header X-Request-Id $req_id;',
       `proxy_connect_timeout ${t.connectSeconds}s;`,
       `proxy_send_timeout ${t.sendSeconds}s;`,
+      // Also the idle limit of a WebSocket tunnel: above two of the gateway's ping intervals.
       `proxy_read_timeout ${t.readSeconds}s;`,
+      // Streamed responses (SSE, token streams) reach the client as they are written: an app's
+      // X-Accel-Buffering: no turns buffering off for its response (never list it in
+      // proxy_ignore_headers), no proxy_cache, and text/event-stream is never gzipped (gzip holds
+      // back small writes). test/nginx/streaming.int.test.ts fails if any of that changes.
       // Without `non_idempotent`, nginx never replays a POST that may have reached the gateway.
       'proxy_next_upstream error timeout http_502 http_503 http_504;',
       `proxy_next_upstream_tries ${u.tries};`,

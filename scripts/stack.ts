@@ -5,6 +5,8 @@
  *   run/ and `nginx -t` it → start the gateway, wait for /readyz → start nginx, wait for its health
  *   location → print the URLs → show both tiers' logs, labelled → on Ctrl-C/TERM stop nginx
  *   (graceful), then the gateway (graceful drain), and wait for both. A second Ctrl-C forces.
+ *   Killed outright (SIGKILL, OOM), it leaves a watchdog behind that stops both tiers within
+ *   seconds (lib/tier-watchdog.ts); the next start takes over its lock and waits for its ports.
  *
  *   npm start -- --help
  */
@@ -15,12 +17,12 @@ import { buildStatic } from '../app/build.ts';
 import { localStackConfig, stackSpec, type StackSpec } from '../infra/spec.ts';
 import { renderNginxConf } from '../nginx/render.ts';
 import { nginxSpec } from '../nginx/spec.ts';
-import { acquireRunLock, isPortFree } from './lib/run-lock.ts';
+import { acquireRunLock, isPortFreeWithin } from './lib/run-lock.ts';
 import { parseStackSettings, stackHelp, StackSettingsError, type StackSettings } from './lib/stack-settings.ts';
 import { NGINX, ensureSystemPackages, findExecutable } from './lib/system-packages.ts';
 import { followFile } from './lib/tail-file.ts';
 import { localGatewayCommand } from './lib/local-gateway.ts';
-import { settlesWithin, startTier, type TierProcess } from './lib/tier-process.ts';
+import { settlesWithin, startTier, startWatchdog, type TierProcess } from './lib/tier-process.ts';
 import { waitForOk } from './lib/wait-http.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -29,6 +31,10 @@ const NGINX_STOP_MS = 10_000;
 /** Margin on top of the gateway's own graceful timeout. */
 const GATEWAY_STOP_MARGIN_MS = 5_000;
 const BOOT_TIMEOUT_MS = 60_000;
+/** How long the tiers get to stop gracefully once the watchdog sees this script die. */
+const ORPHAN_STOP_MS = 5_000;
+/** How long a start waits for the ports of a stack that died to be released by its watchdog. */
+const DEAD_RUN_PORTS_MS = ORPHAN_STOP_MS + 5_000;
 
 $.verbose = false;
 const say = (line: string) => process.stderr.write(`[stack] ${line}\n`);
@@ -81,9 +87,12 @@ async function preflight(settings: StackSettings, spec: StackSpec, runDir: strin
     const { pid, siteUrl, statusUrl } = lock.heldBy;
     fail(`a stack is already running (pid ${pid}): site ${siteUrl}, status ${statusUrl}. Stop it with Ctrl-C in its terminal (or kill ${pid}), or use another --run-dir and ports.`);
   }
+  // A stack that died moments ago: its watchdog is still stopping its tiers, so give it the time.
+  if (lock.tookOverFrom) say(`a previous stack (pid ${lock.tookOverFrom.pid}) ended without stopping; waiting for its ports`);
+  const waitMs = lock.tookOverFrom ? DEAD_RUN_PORTS_MS : 0;
   const ports = { '--site-port': settings.sitePort, '--gateway-port': settings.gatewayPort, '--admin-port': settings.adminPort };
   for (const [flag, port] of Object.entries(ports)) {
-    if (!(await isPortFree(port))) {
+    if (!(await isPortFreeWithin(port, waitMs))) {
       await lock.release();
       fail(`port ${port} (${flag}) is already in use by another program; pick a free one, e.g. npm start -- ${flag} ${port + 100}`);
     }
@@ -129,8 +138,10 @@ async function main(): Promise<number> {
       (signals === 1 ? stopRequested : forceRequested)();
     });
   }
-  // Last resort: if this script dies on an exception, its children must not outlive it.
+  // Last resort: if this script dies on an exception, its children must not outlive it; if it is
+  // killed outright (SIGKILL, OOM), the watchdog stops them.
   process.on('exit', () => tiers.forEach((tier) => tier.killGroup()));
+  const watchdog = startWatchdog(ORPHAN_STOP_MS);
   let stopFollowing = async () => {};
   try {
     await ensureSystemPackages([NGINX]);
@@ -151,11 +162,13 @@ async function main(): Promise<number> {
     const launch = localGatewayCommand(spec, ROOT);
     const gateway = startTier('gateway', launch.command, launch.args, { cwd: launch.cwd, env: launch.env });
     tiers.push(gateway);
+    watchdog.watch(gateway, 'SIGTERM');
     const exitedEarly = (tier: TierProcess) => () => (tier.child.exitCode !== null || tier.child.signalCode !== null ? `${tier.label} exited` : undefined);
     await Promise.race([waitForOk(`${adminUrl}/readyz`, { timeoutMs: BOOT_TIMEOUT_MS, gaveUp: exitedEarly(gateway) }), stopSignal]);
 
     const nginx = startTier('nginx', nginxBin, ['-e', 'stderr', '-p', nginxDir, '-c', confFile, '-g', 'daemon off;']);
     tiers.push(nginx);
+    watchdog.watch(nginx, 'SIGQUIT');
     stopFollowing = followFile(accessLog, (line) => process.stdout.write(`[nginx] ${line}\n`));
     const health = `http://127.0.0.1:${spec.static.nginx.listen.port}${spec.static.nginx.healthPath}`;
     await Promise.race([waitForOk(health, { timeoutMs: BOOT_TIMEOUT_MS, gaveUp: exitedEarly(nginx) }), stopSignal]);
@@ -178,6 +191,7 @@ async function main(): Promise<number> {
     await stopTiers(tiers, 5, forceSignal);
     return 1;
   } finally {
+    watchdog.close();
     await stopFollowing();
     await release();
   }

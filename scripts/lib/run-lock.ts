@@ -25,23 +25,31 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The lock taken: how to release it, and the dead stack it was taken over from, if any. */
+export interface HeldLock {
+  release: () => Promise<void>;
+  tookOverFrom?: LockInfo;
+}
+
 /**
- * Take the lock in `runDir`; resolves to a release function, or to the running stack's info when
+ * Take the lock in `runDir`; resolves to the held lock, or to the running stack's info when
  * another live stack holds it. A lock left by a stack that died is taken over.
  */
-export async function acquireRunLock(runDir: string, info: LockInfo): Promise<{ release: () => Promise<void> } | { heldBy: LockInfo }> {
+export async function acquireRunLock(runDir: string, info: LockInfo): Promise<HeldLock | { heldBy: LockInfo }> {
   await mkdir(runDir, { recursive: true });
   const file = join(runDir, 'stack.lock');
+  let dead: LockInfo | undefined;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       const handle = await open(file, 'wx');
       await handle.writeFile(`${JSON.stringify(info)}\n`);
       await handle.close();
-      return { release: () => rm(file, { force: true }) };
+      return { release: () => rm(file, { force: true }), ...(dead ? { tookOverFrom: dead } : {}) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = await readLock(file);
       if (holder && isAlive(holder.pid)) return { heldBy: holder };
+      dead = holder;
       await rm(file, { force: true });
     }
   }
@@ -54,6 +62,16 @@ async function readLock(file: string): Promise<LockInfo | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** True once nothing listens on host:port, polling until `waitMs` has passed. */
+export async function isPortFreeWithin(port: number, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  while (!(await isPortFree(port))) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return true;
 }
 
 /** True when nothing listens on host:port (we could bind it ourselves). */

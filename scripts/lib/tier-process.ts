@@ -4,6 +4,8 @@
  * workers too; its output printed line by line with a label (`[nginx] …`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const PINO_LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
@@ -64,6 +66,42 @@ export function startTier(label: string, command: string, args: string[], option
       } catch {
         // The group is already gone.
       }
+    },
+  };
+}
+
+/** The watchdog of a stack's tiers (see tier-watchdog.ts): stops them if this process dies. */
+export interface Watchdog {
+  /** Stop `tier` with `graceful`, then kill its group, should this process die first. */
+  watch(tier: TierProcess, graceful: NodeJS.Signals): void;
+  /** The stack is stopping on its own: end the watchdog without it touching anything. */
+  close(): void;
+}
+
+/** Start the watchdog; `graceMs` is how long the tiers get after their graceful signal. */
+export function startWatchdog(graceMs: number): Watchdog {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'tier-watchdog.ts'), String(graceMs)], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  // It must not keep this process alive, nor be waited for.
+  child.unref();
+  const input = child.stdin as Socket;
+  input.unref();
+  input.on('error', () => {});
+  const send = (line: string) => {
+    if (!input.destroyed) input.write(`${line}\n`);
+  };
+  return {
+    watch: (tier, graceful) => {
+      if (tier.child.pid === undefined) return;
+      send(`watch ${tier.child.pid} ${graceful}`);
+      void tier.exited.then(() => send(`forget ${tier.child.pid}`));
+    },
+    close: () => {
+      // Forgotten tiers are never signalled; the ones still listed are ours to stop anyway.
+      child.kill('SIGKILL');
+      input.destroy();
     },
   };
 }

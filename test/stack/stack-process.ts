@@ -26,13 +26,21 @@ export interface RunningStack {
   exited: Promise<number | null>;
 }
 
-/**
- * Start the stack and wait until it prints that it is ready (or fail with its output). `root`: the
- * checkout to start it from (default: this one).
- */
-export async function startStack(extraArgs: string[] = [], { timeoutMs = 60_000, root = ROOT } = {}): Promise<RunningStack> {
-  const ports = { site: await freePort(), gateway: await freePort(), admin: await freePort() };
-  const runDir = await mkdtemp(join(tmpdir(), 'kit-stack-'));
+/** Where and how to start a stack; everything defaults to fresh ports and folders. */
+export interface StackOptions {
+  timeoutMs?: number;
+  /** The checkout to start it from (default: this one). */
+  root?: string;
+  /** Reuse the ports and run folder of an earlier stack. */
+  ports?: RunningStack['ports'];
+  runDir?: string;
+}
+
+/** Start the stack and wait until it prints that it is ready (or fail with its output). */
+export async function startStack(extraArgs: string[] = [], options: StackOptions = {}): Promise<RunningStack> {
+  const { timeoutMs = 60_000, root = ROOT } = options;
+  const ports = options.ports ?? { site: await freePort(), gateway: await freePort(), admin: await freePort() };
+  const runDir = options.runDir ?? (await mkdtemp(join(tmpdir(), 'kit-stack-')));
   const args = [
     join(root, 'scripts/stack.ts'),
     '--site-port', String(ports.site), '--gateway-port', String(ports.gateway), '--admin-port', String(ports.admin),

@@ -5,19 +5,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { ExitCode, GatewayError, exitCodeOf } from './errors.ts';
-import { defaultExtras } from './defaults.ts';
-import { runHealth } from './health.ts';
-import { captureListen, loadApps } from './interface/index.ts';
-import { runMaster } from './master/run.ts';
-import { loadSettings, type LoadInput } from './settings/load.ts';
-import { renderHelp } from './settings/help.ts';
-import { resolvePool } from './settings/pool.ts';
-import { mountsOf } from './worker/env.ts';
+import type { LoadInput, LoadedSettings } from './settings/load.ts';
+
+// Each path imports what it needs when it is taken: the master never loads the app interface
+// (hono, the fetch adapter), which only `--check-config` and the workers use.
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** `--check-config`: settings valid and the app loads; prints what would run. */
-async function checkConfig(input: LoadInput, loaded: Awaited<ReturnType<typeof loadSettings>>, cpus: number): Promise<number> {
+async function checkConfig(input: LoadInput, loaded: LoadedSettings, cpus: number): Promise<number> {
+  const [{ resolvePool }, { captureListen, loadApps }, { mountsOf }] = await Promise.all([
+    import('./settings/pool.ts'),
+    import('./interface/index.ts'),
+    import('./worker/env.ts'),
+  ]);
   const pool = resolvePool(loaded.settings, 'workers' in loaded.sources, cpus);
   const capture = captureListen();
   const apps = await loadApps(mountsOf(loaded.settings), { cwd: input.cwd, capture, listenWaitMs: loaded.settings.bootTimeout * 1000 });
@@ -27,13 +28,19 @@ async function checkConfig(input: LoadInput, loaded: Awaited<ReturnType<typeof l
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'health') return runHealth(argv.slice(1), process.env);
+  if (argv[0] === 'health') return (await import('./health.ts')).runHealth(argv.slice(1), process.env);
+  const { loadSettings } = await import('./settings/load.ts');
   const input: LoadInput = { argv, env: process.env, cwd: process.cwd() };
   const loaded = await loadSettings(input);
   if (loaded.help) {
-    process.stdout.write(`${renderHelp()}\n`);
+    process.stdout.write(`${(await import('./settings/help.ts')).renderHelp()}\n`);
     return ExitCode.OK;
   }
+  const [{ defaultExtras }, { runMaster }, { resolvePool }] = await Promise.all([
+    import('./defaults.ts'),
+    import('./master/run.ts'),
+    import('./settings/pool.ts'),
+  ]);
   const extras = defaultExtras(VERSION);
   if (loaded.settings.checkConfig) return checkConfig(input, loaded, extras.cpus);
   resolvePool(loaded.settings, 'workers' in loaded.sources, extras.cpus); // fail before binding

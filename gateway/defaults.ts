@@ -11,7 +11,8 @@ import { defaultMaxWorkers } from './system/cpu-budget.ts';
 
 export function defaultExtras(version: string): MasterExtras {
   const metrics = createMasterMetrics();
-  const page = renderStatusPage();
+  // Rendered on the first request for it: most pools never serve the HTML page.
+  let page: string | undefined;
   return {
     cpus: defaultMaxWorkers(),
     version,
@@ -20,6 +21,6 @@ export function defaultExtras(version: string): MasterExtras {
       ...createMetricsPlugin(metrics),
     }),
     metrics: (status) => metrics.render(status),
-    statusPage: () => page,
+    statusPage: () => (page ??= renderStatusPage()),
   };
 }

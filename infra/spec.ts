@@ -142,7 +142,8 @@ export const DEFAULTS = {
   dockerNetworkMode: 'bridge' as DockerNetworkMode,
   staticServiceType: 'NodePort' as 'NodePort' | 'ClusterIP',
   nodePort: 30080,
-  appModule: 'app/server.ts',
+  // The sample app as `npm run build` compiles it (a .ts module still runs, type-stripped).
+  appModule: 'dist/app/server.js',
   staticRoot: '/srv/static',
   nginxRunDir: '/tmp/nginx',
 } as const;

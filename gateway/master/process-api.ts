@@ -28,7 +28,8 @@ export interface ProcessApi {
   wallClock(): number;
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.ts', import.meta.url));
+// The worker entry in the same form as this file: main.ts from the sources, main.js from the build.
+const WORKER_ENTRY = fileURLToPath(new URL(`../worker/main${import.meta.url.endsWith('.js') ? '.js' : '.ts'}`, import.meta.url));
 
 /**
  * node:cluster workers. `roundRobin` picks how connections reach workers: the master accepts

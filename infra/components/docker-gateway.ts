@@ -6,6 +6,7 @@ import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackSpec } from '../spec.ts';
 import { containerNetwork, hardenedContainer } from './docker-hardening.ts';
+import { GATEWAY_ENTRY } from '../gateway-launch.ts';
 
 /** Inputs of `DockerGateway`. */
 export interface DockerGatewayArgs {
@@ -17,7 +18,7 @@ export interface DockerGatewayArgs {
 
 /** The command a health check runs inside the gateway container (no curl in the image). */
 export function gatewayHealthCommand(adminPort: number): string[] {
-  return ['CMD', 'node', 'gateway/cli.ts', 'health', '--admin-bind', `127.0.0.1:${adminPort}`];
+  return ['CMD', 'node', GATEWAY_ENTRY, 'health', '--admin-bind', `127.0.0.1:${adminPort}`];
 }
 
 /** Gateway containers, named after the spec's instances (nginx's upstreams use those names). */

@@ -1,6 +1,6 @@
 /**
  * The local target's gateway process, started from the spec's launch description like the Docker
- * and Kubernetes targets: `node gateway/cli.ts <app>` in the project folder, its settings in the
+ * and Kubernetes targets: `node dist/gateway/cli.js <app>` in the project folder, its settings in the
  * `GATEWAY_<NAME>` variables. Those variables override any the user's shell happens to export,
  * as they do in a container.
  */

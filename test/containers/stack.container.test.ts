@@ -128,7 +128,7 @@ describe('the Docker program’s containers, started for real', () => {
   });
 
   it('gives the gateway a CPU budget of 1 inside a container limited to one CPU', async () => {
-    const script = "const m = await import('./gateway/system/cpu-budget.ts'); console.log(m.defaultMaxWorkers());";
+    const script = "const m = await import('./dist/gateway/system/cpu-budget.js'); console.log(m.defaultMaxWorkers());";
     const out = await docker(['run', '--rm', '--network', 'none', '--cpus', '1', '--entrypoint', 'node', gatewayImage,
       '--input-type=module', '-e', script]);
     expect(out.split('\n').at(-1)).toBe('1');

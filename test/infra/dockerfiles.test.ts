@@ -18,7 +18,7 @@ function finalStage(file: string): string[] {
 }
 
 describe.each([
-  ['Dockerfile', { user: '1000:1000', stopSignal: 'SIGTERM', health: 'gateway/cli.ts' }],
+  ['Dockerfile', { user: '1000:1000', stopSignal: 'SIGTERM', health: 'dist/gateway/cli.js' }],
   ['nginx/Dockerfile', { user: '101:101', stopSignal: 'SIGQUIT', health: '/nginx-health' }],
 ])('%s', (file, expected) => {
   const text = readFileSync(join(ROOT, file), 'utf8');

@@ -5,7 +5,7 @@ import { formatLogLine } from '../../scripts/lib/tier-process.ts';
 describe('parseStackSettings', () => {
   it('uses the defaults when nothing is given', () => {
     expect(parseStackSettings({ _: [] }, {})).toEqual({
-      sitePort: 8080, gatewayPort: 8000, adminPort: 9000, minWorkers: 1, maxWorkers: undefined, app: 'app/server.ts', runDir: 'run',
+      sitePort: 8080, gatewayPort: 8000, adminPort: 9000, minWorkers: 1, maxWorkers: undefined, app: 'dist/app/server.js', runDir: 'run',
     });
   });
 

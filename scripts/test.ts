@@ -5,11 +5,13 @@
  *   3. the import graph has no cycles (dependencies point one way: app ← gateway core ← strategies);
  *   4. jest: unit suites, then the integration and container suites that run real processes.
  *
- * Arguments after `--` go to jest, e.g. `npm test -- test/gateway`.
+ * Arguments after `--` go to jest, e.g. `npm test -- test/gateway`; `npm test -- --preflight` only
+ * reports what this machine has and what npm test would install or build (scripts/lib/test-preflight.ts).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { $, argv } from 'zx';
-import { CHROMIUM, DOCKER, DEBOOTSTRAP, NGINX, ensureSystemPackages } from './lib/system-packages.ts';
+import { TEST_PACKAGES, ensureSystemPackages } from './lib/system-packages.ts';
+import { testPreflight } from './lib/test-preflight.ts';
 
 $.verbose = false;
 const jestArgs = argv._.map(String);
@@ -32,9 +34,17 @@ async function step(name: string, run: () => Promise<unknown>): Promise<void> {
   process.stderr.write(`[test] ${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 }
 
+// `npm test -- --preflight` arrives after the script's own `--`, so among the positional arguments.
+if (argv.preflight || jestArgs.includes('--preflight')) {
+  const { lines, ok } = await testPreflight();
+  for (const line of lines) console.log(`[preflight] ${line}`);
+  console.log(`[preflight] ${ok ? 'npm test can run here' : 'npm test cannot run here as it is: see above'}`);
+  process.exit(ok ? 0 : 1);
+}
+
 mkdirSync('run', { recursive: true });
 try {
-  await step('system packages', () => ensureSystemPackages([NGINX, DOCKER, DEBOOTSTRAP, CHROMIUM]));
+  await step('system packages', () => ensureSystemPackages(TEST_PACKAGES));
   await step('type check', () => $({ stdio: 'inherit' })`tsc -p .`);
   await step('import cycles', () =>
     $({ stdio: 'inherit' })`madge --circular --extensions ts --ts-config tsconfig.json gateway app nginx infra scripts`);

@@ -1,7 +1,7 @@
 /**
- * The Docker target for real: build the project's Dockerfiles on the stand-in base images, start
- * the containers the Pulumi Docker program declares (captured through Pulumi's mocks, host
- * networking) and check what a user of `pulumi up` would rely on: health, the site through nginx,
+ * The Docker target for real: build the project's Dockerfiles on the official base images (or on
+ * stand-ins where nothing can be pulled), start the containers the Pulumi Docker program declares
+ * (captured through Pulumi's mocks, host networking) and check what a user of `pulumi up` would rely on: health, the site through nginx,
  * non-root on a read-only root, the CPU budget under a limit, restart after a crash, and a
  * graceful `docker stop`.
  *
@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { captureStack, type CapturedResource } from '../../infra/testing/capture.ts';
 import { ensureDockerEngine } from '../../scripts/lib/docker-engine.ts';
-import { ensureBaseImages } from '../../scripts/lib/base-image-build.ts';
+import { provideBaseImages } from '../../scripts/lib/base-image-source.ts';
 import { baseImageTagsFor } from '../../scripts/lib/base-image-tags.ts';
 import {
   CONTAINER_TYPE, IMAGE_TYPE, buildImage, cleanUp, docker, freePorts, getUntilOk, inspect, runContainer, waitHealthy,
@@ -34,7 +34,9 @@ beforeAll(async () => {
   const engine = await ensureDockerEngine();
   log(`engine ${engine.version}${engine.startedByUs ? ' (started by this suite, left running)' : ''}`);
   const tags = baseImageTagsFor(ROOT);
-  await ensureBaseImages({ tags: { node: tags.node, nginx: tags.nginx }, log });
+  // Official images where they can be pulled (KIT_BASE_IMAGES), stand-ins where they cannot.
+  const sources = await provideBaseImages({ node: tags.node, nginx: tags.nginx }, { log });
+  log(`base images: official ${sources.official.join(', ') || 'none'}; stand-ins ${sources.standIns.flatMap((r) => r.tags).join(', ') || 'none'}`);
 
   const [sitePort, gatewayPort, adminPort] = await freePorts(3);
   const project = `kit-ct-${randomBytes(3).toString('hex')}`;

@@ -3,12 +3,14 @@
  * Pulumi's Node language host starts whichever `node` it finds; the program's .ts sources need
  * Node 24's type stripping, and machines often carry an older Node.
  *
- *   npm run pulumi -- stack init docker
- *   npm run pulumi -- up --stack docker
+ *   npm run pulumi -- stack init docker      # runs in run/stacks/docker: the salt lands there
+ *   npm run pulumi -- up --stack docker      # adds --config-file run/stacks/docker/Pulumi.docker.yaml
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { which } from 'zx';
+import { rewritePulumiArgs, stackCopy, syncStackCopy } from './stack-copy.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const pulumi = await which('pulumi', { nothrow: true });
@@ -17,6 +19,10 @@ if (!pulumi) {
   process.exit(1);
 }
 const env = { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
-const child = spawn(pulumi, process.argv.slice(2), { cwd: ROOT, env, stdio: 'inherit' });
+// Stacks with a tracked Pulumi.<stack>.yaml are created and run from a copy in run/stacks/, so the
+// encryption salt `stack init` writes never dirties the tracked file (infra/stack-copy.ts).
+const { args, sync } = rewritePulumiArgs(process.argv.slice(2), (stack) => existsSync(join(ROOT, `Pulumi.${stack}.yaml`)));
+if (sync) syncStackCopy(ROOT, stackCopy(ROOT, sync));
+const child = spawn(pulumi, args, { cwd: ROOT, env, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

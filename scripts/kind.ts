@@ -16,7 +16,8 @@
  * Names, ports and tags come from Pulumi.kind.yaml and k8s/kind-config.yaml through the stack
  * spec, so this script cannot drift from the stack. Pulumi state defaults to a local backend in
  * run/pulumi (override with PULUMI_BACKEND_URL); the stack is created from a project copy in
- * run/kind, so `stack init` writes its encryption salt there and Pulumi.kind.yaml stays as tracked.
+ * run/stacks/kind (infra/stack-copy.ts), so `stack init` writes its encryption salt there and
+ * Pulumi.kind.yaml stays as tracked.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,13 +28,14 @@ import { readInfraConfig } from '../infra/config.ts';
 import { kindCpuProblem, kindMinimumCores } from '../infra/cpu-budget.ts';
 import { KIND_STACK_FILE, loadStackFile } from '../infra/render-manifests.ts';
 import { stackSpec } from '../infra/spec.ts';
+import { stackCopy } from '../infra/stack-copy.ts';
 import { runAction, type KindRuntime } from './lib/kind-actions.ts';
 import { METRICS_SERVER_URL, kindVersionProblem, planKindRun, type KindStep } from './lib/kind-plan.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const KIND_CONFIG = join(ROOT, 'k8s', 'kind-config.yaml');
 const STACK = 'kind';
-const STACK_DIR = join(ROOT, 'run', 'kind');
+const COPY = stackCopy(ROOT, STACK);
 const TOOLS = ['docker', 'kind', 'kubectl', 'pulumi'] as const;
 
 const args = parseArgv(process.argv.slice(2), { boolean: ['dry-run', 'keep', 'help'], string: ['load', 'metrics-server'] });
@@ -92,8 +94,8 @@ if (!missing.includes('kind')) {
 if (loadSeconds > 0 && metricsServer !== METRICS_SERVER_URL && !existsSync(metricsServer)) problems.push(`--metrics-server ${metricsServer}: no such file`);
 
 const runtime: KindRuntime = {
-  root: ROOT, spec, cluster, context, kindConfig: KIND_CONFIG, stack: STACK, stackDir: STACK_DIR,
-  stackConfigFile: join(STACK_DIR, `Pulumi.${STACK}.yaml`), clusterExists, keep: Boolean(args.keep), loadSeconds, metricsServer,
+  root: ROOT, spec, cluster, context, kindConfig: KIND_CONFIG, stack: STACK, stackDir: COPY.dir,
+  stackConfigFile: COPY.configFile, clusterExists, keep: Boolean(args.keep), loadSeconds, metricsServer,
   trackedStackFile: KIND_STACK_FILE, env, say,
 };
 const plan = planKindRun(runtime);

@@ -27,7 +27,7 @@ export interface KindPlanInput {
   context: string;
   kindConfig: string;
   stack: string;
-  /** Project copy in run/ where the stack is created, so `stack init` writes its salt there. */
+  /** Project copy in run/stacks/ where the stack is created, so `stack init` writes its salt there (infra/stack-copy.ts). */
   stackDir: string;
   /** Stack config the script generates from Pulumi.<stack>.yaml plus the content tag. */
   stackConfigFile: string;

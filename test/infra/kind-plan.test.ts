@@ -3,18 +3,12 @@
  * the last run, a cluster deleted outside the script, a rebuilt image, `--load` with and without
  * network, and kind/Kubernetes versions too old for the preStop sleep action.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { parse } from 'yaml';
-import { writeStackConfig } from '../../scripts/lib/kind-actions.ts';
 import {
   METRICS_SERVER_URL, contentTag, kindVersionProblem, nodeVersionProblem, planKindRun, type KindPlanInput,
 } from '../../scripts/lib/kind-plan.ts';
 import { stackSpec } from '../../infra/spec.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const base: KindPlanInput = {
   root: '/repo', spec: stackSpec({ target: 'kubernetes', gatewayReplicas: 1, hpaMaxReplicas: 2 }), cluster: 'kit', context: 'kind-kit',
   kindConfig: '/repo/k8s/kind-config.yaml', stack: 'kind', stackDir: '/repo/run/kind', stackConfigFile: '/repo/run/kind/Pulumi.kind.yaml',
@@ -75,24 +69,6 @@ describe('content tags', () => {
     expect(contentTag([gateway, nginx])).toBe(contentTag([gateway, nginx]));
     expect(contentTag([gateway.replace('1', '3'), nginx])).not.toBe(contentTag([gateway, nginx]));
     expect(contentTag([gateway, nginx])).toMatch(/^sha-[0-9a-f]{12}$/);
-  });
-
-  test('the generated stack config carries the tag and keeps the salt; the tracked file is left as it was', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kit-kind-config-'));
-    const trackedStackFile = join(ROOT, 'Pulumi.kind.yaml');
-    const before = readFileSync(trackedStackFile, 'utf8');
-    const rt = { root: ROOT, stackDir: join(dir, 'kind'), stackConfigFile: join(dir, 'kind', 'Pulumi.kind.yaml'), trackedStackFile };
-    writeStackConfig(rt, 'sha-aaaaaaaaaaaa');
-    expect(parse(readFileSync(rt.stackConfigFile, 'utf8')).config['ts-gateway-kit:imageTag']).toBe('sha-aaaaaaaaaaaa');
-    expect(readFileSync(join(rt.stackDir, 'Pulumi.yaml'), 'utf8')).toBe(readFileSync(join(ROOT, 'Pulumi.yaml'), 'utf8'));
-    // `pulumi stack select --create` in the project copy adds the salt to the generated file; the next run keeps it.
-    writeFileSync(rt.stackConfigFile, `encryptionsalt: v1:abc\n${readFileSync(rt.stackConfigFile, 'utf8')}`);
-    writeStackConfig(rt, 'sha-bbbbbbbbbbbb');
-    const next = parse(readFileSync(rt.stackConfigFile, 'utf8'));
-    expect(next.encryptionsalt).toBe('v1:abc');
-    expect(next.config['ts-gateway-kit:imageTag']).toBe('sha-bbbbbbbbbbbb');
-    expect(next.config['ts-gateway-kit:gatewayCpuMillis']).toBe(parse(before).config['ts-gateway-kit:gatewayCpuMillis']);
-    expect(readFileSync(trackedStackFile, 'utf8')).toBe(before);
   });
 });
 

@@ -38,10 +38,10 @@ export interface ListenCapture {
   /** The server `owner` has adopted so far; throws the refusal if one of its listens was refused. */
   adoptedNow(owner: string): HttpServer | undefined;
   /**
-   * The server `owner` listens on, waiting at most `timeoutMs` for it.
-   * @returns undefined on timeout; rejects with APP_LISTEN_REFUSED when its listen was refused.
+   * The server `owner` listens on, waiting for it at most `timeoutMs`, or until `until` settles.
+   * @returns undefined when the wait ends first; rejects with APP_LISTEN_REFUSED when its listen was refused.
    */
-  adopted(owner: string, timeoutMs: number): Promise<HttpServer | undefined>;
+  adopted(owner: string, wait: { timeoutMs?: number; until?: Promise<unknown> }): Promise<HttpServer | undefined>;
   /** `owner`'s default export is its app: servers it listens on from now are refused. */
   seal(owner: string): void;
   /** A server of the gateway's own: its `listen()` binds as usual. */
@@ -135,18 +135,26 @@ export function captureListen(options: { onLateRefusal?: (error: GatewayError) =
       if (owner?.refused) throw owner.refused;
       return owner?.server;
     },
-    async adopted(name, timeoutMs) {
+    async adopted(name, { timeoutMs, until }) {
       const owner = owners.get(name);
       if (!owner) return undefined;
       if (owner.refused) throw owner.refused;
       if (owner.server) return owner.server;
       return new Promise<HttpServer | undefined>((resolve, reject) => {
-        const waiter = { resolve: (s: HttpServer) => (clearTimeout(timer), resolve(s)), reject: (e: GatewayError) => (clearTimeout(timer), reject(e)) };
-        const timer = setTimeout(() => {
-          owner.waiters.splice(owner.waiters.indexOf(waiter), 1);
-          resolve(undefined);
-        }, Math.max(0, timeoutMs));
+        let timer: NodeJS.Timeout | undefined;
+        const settle = (then: () => void) => {
+          clearTimeout(timer);
+          const at = owner.waiters.indexOf(waiter);
+          if (at !== -1) owner.waiters.splice(at, 1);
+          then();
+        };
+        const waiter = { resolve: (server: HttpServer) => settle(() => resolve(server)), reject: (error: GatewayError) => settle(() => reject(error)) };
         owner.waiters.push(waiter);
+        if (timeoutMs !== undefined) timer = setTimeout(() => settle(() => resolve(undefined)), Math.max(0, timeoutMs));
+        void until?.then(
+          () => settle(() => resolve(undefined)),
+          () => settle(() => resolve(undefined)),
+        );
       });
     },
     seal(name) {

@@ -75,10 +75,12 @@ export interface LoadOptions {
   capture?: ListenCapture;
   /** How long a module with no usable export may take to call listen() (after an await). */
   listenWaitMs?: number;
+  /** An adopted module's import that fails after it listened (the worker is serving by then). */
+  onLateError?: (error: GatewayError) => void;
 }
 
 /**
- * Imports every mounted module and classifies it: a server it listened on during its import wins
+ * Imports every mounted module and classifies it: a server it listens on during its import wins
  * (it may carry upgrade listeners the export lacks), then its default export, then a server it
  * listens on within `listenWaitMs`.
  * @throws GatewayError APP_IMPORT_FAILED (the import threw), APP_EXPORT_INVALID (unusable export,
@@ -89,30 +91,52 @@ export async function loadApps(mounts: Mount[], options: LoadOptions): Promise<M
   for (const mount of mounts) {
     const prefix = normalizePrefix(mount.prefix);
     const file = isAbsolute(mount.module) ? mount.module : resolve(options.cwd, mount.module);
-    const load = () => import(pathToFileURL(file).href) as Promise<unknown>;
-    let namespace: unknown;
-    try {
-      namespace = await (options.capture ? options.capture.run(mount.module, load) : load());
-    } catch (error) {
-      throw new GatewayError('APP_IMPORT_FAILED', `${mount.module}: ${messageOf(error)}`, { cause: error });
-    }
-    apps.push({ ...(await classify(namespace, mount.module, options)), prefix, module: mount.module });
+    apps.push({ ...(await loadApp(mount.module, pathToFileURL(file).href, options)), prefix, module: mount.module });
   }
   return new MountedApps(apps);
 }
 
-async function classify(namespace: unknown, module: string, { capture, listenWaitMs = 0 }: LoadOptions): Promise<DetectedApp> {
-  if (!capture) return detectApp(namespace, module);
+type Outcome = { namespace: unknown } | { error: unknown };
+
+async function loadApp(module: string, url: string, options: LoadOptions): Promise<DetectedApp> {
+  const { capture, listenWaitMs = 0 } = options;
+  const importFailed = (error: unknown) => new GatewayError('APP_IMPORT_FAILED', `${module}: ${messageOf(error)}`, { cause: error });
+  const load = () => import(url) as Promise<unknown>;
+  const outcome: Promise<Outcome> = (capture ? capture.run(module, load) : load()).then(
+    (namespace) => ({ namespace }),
+    (error: unknown) => ({ error }),
+  );
+  if (!capture) {
+    const loaded = await outcome;
+    if ('error' in loaded) throw importFailed(loaded.error);
+    return detectApp(loaded.namespace, module);
+  }
+  // A module may await its own listen() at top level (Fastify's docs do): its import then ends
+  // only after the gateway listens, so a listen ends this wait as well as the import does.
+  const server = await capture.adopted(module, { until: outcome });
+  if (server) {
+    // A throw or a second listen right after the first (the same import, a tick later) still
+    // fails the boot.
+    const early = await Promise.race([outcome, new Promise<undefined>((r) => setImmediate(r, undefined))]);
+    if (early && 'error' in early) throw importFailed(early.error);
+    capture.adoptedNow(module);
+    void outcome.then((late) => {
+      if ('error' in late) options.onLateError?.(importFailed(late.error));
+    });
+    return { kind: 'server', server };
+  }
+  const loaded = await outcome;
+  if ('error' in loaded) throw importFailed(loaded.error);
   const listened = capture.adoptedNow(module);
   if (listened) return { kind: 'server', server: listened };
   try {
-    const app = detectApp(namespace, module);
+    const app = detectApp(loaded.namespace, module);
     capture.seal(module);
     return app;
   } catch (error) {
     if (!(error instanceof GatewayError) || error.code !== 'APP_EXPORT_INVALID') throw error;
-    const server = await capture.adopted(module, listenWaitMs);
-    if (server) return { kind: 'server', server };
+    const late = await capture.adopted(module, { timeoutMs: listenWaitMs });
+    if (late) return { kind: 'server', server: late };
     const waited = Math.round(listenWaitMs / 100) / 10;
     throw new GatewayError('APP_EXPORT_INVALID', `${error.detail}, and no http.Server listened within ${waited} s of its import`, { cause: error });
   }

@@ -52,7 +52,12 @@ const worker = createWorker({
   // A module that listens late (after an await) has until shortly before the master's boot
   // deadline (counted from this process's start), so it fails with our error, not the master's kill.
   loadApps: (mounts, options) =>
-    loadApps(mounts, { ...options, capture, listenWaitMs: settings.bootTimeout * 1000 - 500 - performance.now() }),
+    loadApps(mounts, {
+      ...options,
+      capture,
+      listenWaitMs: settings.bootTimeout * 1000 - 500 - performance.now(),
+      onLateError: (error) => logs.log.error({ err: error.cause, code: error.code }, error.message),
+    }),
   bootStartedAt: 0, // the process start: the master counts bootTimeout from the fork
 });
 void worker.start();

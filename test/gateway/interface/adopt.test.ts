@@ -80,6 +80,21 @@ describe('adopted servers', () => {
     expect(await isBound(port)).toBe(false);
   });
 
+  test('a module that awaits its own listen() at top level (Fastify) boots: the listen ends the wait, not the import', async () => {
+    const port = await freePort();
+    process.env.FIXTURE_PORT = String(port);
+    const { url } = await host(await load('awaits-listen.ts'));
+    expect(await (await fetch(url)).text()).toBe('awaited\n');
+    const module = (await import('../../fixtures/apps/listen/awaits-listen.ts')) as { listenedAt: number };
+    expect(module.listenedAt).toBeGreaterThan(0);
+  });
+
+  test('an import that throws right after listen() is APP_IMPORT_FAILED with its reason', async () => {
+    const error = await gatewayErrorOf(load('throws-after-listen.ts'));
+    expect(error.code).toBe('APP_IMPORT_FAILED');
+    expect(error.message).toContain('throws-after-listen.ts: fixture: configuration missing after listen');
+  });
+
   test.each([
     ['two-servers.ts', 'a second http.Server (port 9100); the gateway adopts the first one only'],
     ['https.ts', 'an https (TLS) server (port 8443): TLS ends at the static tier'],

@@ -24,7 +24,7 @@ export const STACK_SETTINGS = {
   adminPort: { flag: 'admin-port', env: 'STACK_ADMIN_PORT', schema: Port, fallback: DEFAULTS.adminPort, doc: "port of the gateway's admin listener (status, metrics); loopback only, never proxied" },
   minWorkers: { flag: 'min-workers', env: 'STACK_MIN_WORKERS', schema: Count, fallback: DEFAULTS.minWorkers, doc: 'fewest gateway workers' },
   maxWorkers: { flag: 'max-workers', env: 'STACK_MAX_WORKERS', schema: Count, doc: 'most gateway workers (default: the CPU this machine gives the gateway)' },
-  app: { flag: 'app', env: 'STACK_APP', schema: z.string().regex(/\.(ts|js|mjs)$/, 'must be a .ts, .js or .mjs module'), fallback: DEFAULTS.appModule, doc: 'app module the gateway loads (default export: a fetch app or a Node listener)' },
+  app: { flag: 'app', env: 'STACK_APP', schema: z.string().regex(/\.(ts|js|mjs|cjs)$/, 'must be a .ts, .js, .mjs or .cjs module'), fallback: DEFAULTS.appModule, doc: 'app module the gateway loads (default export: a fetch app or a Node listener; or a server.js that calls listen())' },
   runDir: { flag: 'run-dir', env: 'STACK_RUN_DIR', schema: z.string().min(1), fallback: LOCAL_RUN_DIR, doc: 'folder for the rendered nginx.conf, pid/lock and temp files' },
 } as const satisfies Record<string, StackSetting>;
 

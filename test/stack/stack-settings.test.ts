@@ -22,7 +22,7 @@ describe('parseStackSettings', () => {
     [{ 'min-workers': 3, 'max-workers': 2 }, {}, '--max-workers=2 is below --min-workers=3'],
     [{ 'site-port': 9000 }, {}, 'must differ'],
     [{ 'sit-port': 9000 }, {}, 'unknown option --sit-port'],
-    [{ app: 'app/server.py' }, {}, '--app=app/server.py: must be a .ts, .js or .mjs module'],
+    [{ app: 'app/server.py' }, {}, '--app=app/server.py: must be a .ts, .js, .mjs or .cjs module'],
   ])('refuses %j %j naming the setting', (flags, env, message) => {
     expect(() => parseStackSettings(flags, env)).toThrow(message);
   });

@@ -22,7 +22,7 @@ function describe(value: unknown): string {
 }
 
 function checkLifecycle(value: object, where: string): void {
-  for (const name of ['init', 'close'] as const) {
+  for (const name of ['init', 'close', 'drain'] as const) {
     const hook: unknown = (value as Record<string, unknown>)[name];
     if (hook !== undefined && typeof hook !== 'function') {
       throw new GatewayError('APP_EXPORT_INVALID', `${where}: \`${name}\` is ${describe(hook)}, not a function`);

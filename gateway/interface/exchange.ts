@@ -65,6 +65,8 @@ export class RequestExchange implements Exchange {
   readonly startedAt: number;
   /** The deadline timer, when requestTimeoutMs is on. */
   timer: NodeJS.Timeout | undefined;
+  /** The socket's bytesWritten when the deadline was last checked (an idle limit once streaming). */
+  bytesWritten = 0;
   /** The mount that will serve the request (found before the middleware runs); undefined → 404. */
   route: { prefix: string; target: unknown } | undefined;
   /** Settles a fetch app's pending response with a 504 when the deadline passes. */

@@ -25,3 +25,4 @@ export { refuseConnect } from './edge.ts';
 export { compileProxyTrust, resolveForwarded, type Forwarded, type ProxyTrust } from './proxy.ts';
 export { matchRoute, normalizePrefix, stripPrefix } from './mount.ts';
 export { createUpgradeDispatch, fetchUpgradeTarget, refuseUpgrade, serverUpgradeTarget, type UpgradeDispatch, type UpgradeTarget } from './upgrade.ts';
+export { silenceLateWrites } from './respond.ts';

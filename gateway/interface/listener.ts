@@ -121,6 +121,16 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
 
   function onDeadline(ex: RequestExchange): void {
     ex.timer = undefined;
+    // Once the head is out the deadline is an idle limit: a stream (SSE, a token stream, a long
+    // download) that wrote since the last check gets another period, so a healthy one is never cut.
+    if (ex.res.headersSent) {
+      const written = ex.req.socket.bytesWritten;
+      if (written !== ex.bytesWritten) {
+        ex.bytesWritten = written;
+        ex.timer = setTimeout(onDeadline, requestTimeoutMs, ex);
+        return;
+      }
+    }
     ex.ctx.abort('deadline');
     logger.warn({ requestId: ex.ctx.requestId, workerId, path: ex.originalUrl, timeoutMs: requestTimeoutMs }, 'request deadline passed');
     if (ex.res.headersSent) return void ex.res.destroy();
@@ -178,7 +188,10 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
       if (length !== undefined && Number(length) > maxBodyBytes) return respondDirect(res, 413, 'Payload Too Large', true);
       if (length === undefined && req.headers['transfer-encoding'] !== undefined) limitChunkedBody(req, res, maxBodyBytes);
     }
-    if (requestTimeoutMs > 0) ex.timer = setTimeout(onDeadline, requestTimeoutMs, ex);
+    if (requestTimeoutMs > 0) {
+      ex.bytesWritten = req.socket.bytesWritten;
+      ex.timer = setTimeout(onDeadline, requestTimeoutMs, ex);
+    }
     if (steps.length === 0) dispatch(ex);
     else runChain(ex, 0);
   };

@@ -37,6 +37,13 @@ export class MountedApps implements AppSet {
     }
   }
 
+  /** Tells every fetch app the worker is draining (`drain()`, all of them, even when one throws). */
+  async drain(): Promise<void> {
+    const results = await Promise.allSettled(this.#fetchApps().map(async (a) => a.app.drain?.()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   async close(): Promise<void> {
     const closing = this.#apps.map(async (a) => {
       if (a.kind === 'fetch') await a.app.close?.();

@@ -39,6 +39,11 @@ export interface FetchApp {
   init?(ctx: { workerId: number }): void | Promise<void>;
   /** On graceful stop, after the last request finished. */
   close?(): void | Promise<void>;
+  /**
+   * When the worker starts draining, before its WebSockets get their close frame and its event
+   * streams end: the moment to close the app's own transports its own way (or save state).
+   */
+  drain?(): void | Promise<void>;
 }
 
 /** A plain Node request listener: Express apps, Koa's `app.callback()`, `node:http` handlers. */
@@ -56,6 +61,8 @@ export interface AppSet {
   kinds: ReadonlyArray<AppKind>;
   /** Runs every fetch app's `init` in mount order; a failure is GatewayError('APP_INIT_FAILED'). */
   init(ctx: { workerId: number }): Promise<void>;
+  /** Runs every fetch app's `drain`, when the worker starts draining. */
+  drain?(): Promise<void>;
   /** Runs every fetch app's `close` and closes adopted servers (all of them, even when one throws). */
   close(): Promise<void>;
 }

@@ -126,7 +126,7 @@ export const SETTINGS = {
   }),
   requestTimeout: entry({
     kind: 'seconds', schema: seconds, default: 0, group: 'Limits', reloadable: true,
-    doc: 'Per-request deadline: past it the client gets 504 and ctx.signal aborts (0 = off).',
+    doc: 'Per-request deadline: past it the client gets 504 and ctx.signal aborts; once the response has started, an idle limit (a stream that keeps writing is never cut) (0 = off).',
   }),
   maxRequests: entry({
     kind: 'int', schema: zeroOrMore, default: 0, group: 'Supervision', reloadable: true,
@@ -139,6 +139,16 @@ export const SETTINGS = {
   maxMemory: entry({
     kind: 'int', schema: zeroOrMore, default: 0, group: 'Supervision', reloadable: true,
     doc: 'Recycle a worker whose RSS exceeds this many MiB (0 = never).',
+  }),
+  wsPingInterval: entry({
+    kind: 'seconds', schema: seconds.max(60, 'must be at most 60 s (nginx closes a tunnel idle for 60 s)'), default: 25,
+    group: 'Limits', reloadable: true,
+    doc: 'Ping each WebSocket silent this long; one silent an interval after its ping is closed (0 = off).',
+  }),
+  wsCloseCode: entry({
+    kind: 'int', schema: z.number().int().refine((c) => (c >= 1000 && c <= 1014 && ![1004, 1005, 1006].includes(c)) || (c >= 3000 && c <= 4999), 'must be a WebSocket close code a server may send (1000-1014 except 1004-1006, or 3000-4999)'),
+    default: 1012, group: 'Limits', reloadable: true,
+    doc: 'Close code a draining worker sends its WebSockets: 1012 "service restart" tells clients to reconnect.',
   }),
   keepAliveTimeout: entry({
     kind: 'seconds', schema: seconds, default: 75, group: 'Limits', reloadable: true,

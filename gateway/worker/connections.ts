@@ -36,8 +36,16 @@ export interface ConnectionTracker {
   requestFinished(req: IncomingMessage): void;
   /** The connection was handed to an app as an upgrade: no longer HTTP, never swept as idle. */
   upgraded(socket: Duplex): void;
+  /** Responses in flight that are event streams (`text/event-stream`). */
+  streams(): ServerResponse[];
   /** Stops accepting and ends connections as described above; `onClosed` once none is left. */
   drain(onClosed: () => void): void;
+}
+
+/** The head Node wrote (it keeps it as `_header` once sent, however the app set the headers). */
+function isEventStream(res: ServerResponse): boolean {
+  const head = (res as ServerResponse & { _header?: string | null })._header;
+  return typeof head === 'string' && /\r\ncontent-type: *text\/event-stream/i.test(head);
 }
 
 export function trackConnections(server: Server, options: { idleGraceMs: number; now?: () => number }): ConnectionTracker {
@@ -79,6 +87,14 @@ export function trackConnections(server: Server, options: { idleGraceMs: number;
         state.busy -= 1;
         if (state.latest?.req === req) state.latest = undefined;
       }
+    },
+    streams() {
+      const found: ServerResponse[] = [];
+      for (const socket of connections) {
+        const { busy, latest } = socket[kState]!;
+        if (busy > 0 && latest && isEventStream(latest)) found.push(latest);
+      }
+      return found;
     },
     upgraded(socket) {
       connections.delete(socket as TrackedSocket);

@@ -8,7 +8,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { ExitCode, GatewayError, exitCodeOf } from '../errors.ts';
 import { callHook, type Hooks, type WorkerView } from '../hooks.ts';
-import { createRequestListener, createUpgradeDispatch, refuseConnect, type AppSet, type Exchange, type Middleware, type Mount } from '../interface/index.ts';
+import { createRequestListener, createUpgradeDispatch, refuseConnect, silenceLateWrites, type AppSet, type Exchange, type Middleware, type Mount } from '../interface/index.ts';
 import type { LogHandle } from '../log.ts';
 import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
 import type { MasterMessage, WorkerMessage } from '../protocol.ts';
@@ -17,6 +17,7 @@ import { mountsOf, type WorkerBoot } from './env.ts';
 import { trackConnections } from './connections.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createRecycler } from './recycle.ts';
+import { trackUpgrades } from './upgraded.ts';
 
 /** What the worker needs from its process. */
 export interface WorkerPort {
@@ -58,8 +59,11 @@ export interface WorkerOptions {
 export interface Worker {
   /** Boots and serves; a boot failure is reported to the master and exits with its code. */
   start(): Promise<void>;
-  /** Stop accepting, finish what is in flight, then exit 0 (the master kills us at the deadline). */
-  drain(): void;
+  /**
+   * Stop accepting, tell the apps, close WebSockets (`wsCloseCode`) and end event streams, finish
+   * what is in flight, then exit 0. `deadlineMs` is when the master kills us (default gracefulTimeout).
+   */
+  drain(deadlineMs?: number): void;
 }
 
 export function createWorker(options: WorkerOptions): Worker {
@@ -98,6 +102,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   // Its 'connection' listener sees every connection; the request observer below reports each request.
   const connections = trackConnections(server, { idleGraceMs: 1000 });
+  const upgraded = trackUpgrades({ pingIntervalMs: settings.wsPingInterval * 1000 });
   server.on('connect', refuseConnect((fields, message) => log.warn(fields, message)));
 
   function listen(): void {
@@ -179,7 +184,10 @@ export function createWorker(options: WorkerOptions): Worker {
     const upgrades = createUpgradeDispatch(apps, {
       workerId: boot.id,
       forwardedAllowIps: settings.forwardedAllowIps,
-      onUpgraded: (_req, socket) => connections.upgraded(socket),
+      onUpgraded: (req, socket) => {
+        connections.upgraded(socket);
+        upgraded.add((req.headers.upgrade ?? '').toLowerCase(), socket);
+      },
     });
     // Only upgrades an app takes leave the request path (Node >= 24 asks this for each one; the
     // option is read from this property, which @types/node does not declare).
@@ -189,25 +197,36 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   async function finish(): Promise<void> {
+    upgraded.stop();
     await heartbeat.stop();
     await apps?.close().catch((error: unknown) => log.error({ err: error }, "the app's close() failed"));
     await hook('workerExit', view);
     exit(ExitCode.OK);
   }
 
-  function drain(): void {
+  function drain(deadlineMs = settings.gracefulTimeout * 1000): void {
     // TERM, the master's drain message and a lost IPC channel can all arrive: act on the first.
     if (draining) return;
     draining = true;
-    log.info({ inFlight }, 'draining');
+    log.info({ inFlight, upgraded: upgraded.open }, 'draining');
+    void apps?.drain?.().catch((error: unknown) => log.error({ err: error }, "the app's drain() failed"));
     connections.drain(() => void finish());
+    // A client gets a few seconds to answer the close frame: a WebSocket never ends by itself, and
+    // one that ignores the frame must not hold the worker until the master's SIGKILL.
+    upgraded.drain(settings.wsCloseCode, Math.min(5000, deadlineMs / 2));
+    // An event stream never ends by itself either: end it cleanly (EventSource reconnects, resending
+    // Last-Event-ID) and let the app's late writes go nowhere.
+    for (const res of connections.streams()) {
+      res.end();
+      silenceLateWrites(res);
+    }
   }
 
   port.onMessage((message) => {
-    if (message.type === 'drain') drain();
+    if (message.type === 'drain') drain(message.deadlineMs);
     else if (message.type === 'reopen-logs') logs.reopen();
   });
-  port.onSignal('SIGTERM', drain);
+  port.onSignal('SIGTERM', () => drain());
   for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
     port.onSignal(signal, () => void hook('workerInt', view).finally(() => exit(ExitCode.OK)));
   }
@@ -215,7 +234,7 @@ export function createWorker(options: WorkerOptions): Worker {
   port.onSignal('SIGUSR1', () => logs.reopen());
   // The master is gone (its IPC channel closed): finish what we have and leave, like gunicorn's
   // worker noticing its parent changed.
-  port.onDisconnect(drain);
+  port.onDisconnect(() => drain());
 
   return {
     start: () =>

@@ -218,6 +218,23 @@ describe('request deadline (504) and ctx.signal', () => {
     await expect(res.text()).rejects.toThrow();
   });
 
+  test('once the response streams, the deadline is an idle limit: a stream that keeps writing is never cut', async () => {
+    const app = (_req: IncomingMessage, res: ServerResponse): void => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let n = 0;
+      const timer = setInterval(() => {
+        res.write(`data: ${n}\n\n`);
+        if (++n === 8) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 60);
+    };
+    served = await serve(appSetOf([{ prefix: '/', app }]), { requestTimeoutMs: 150 });
+    const body = await (await fetch(served.url)).text(); // 480 ms, three deadlines long
+    expect(body.match(/data:/g)).toHaveLength(8);
+  });
+
   test('requests within the deadline are untouched', async () => {
     const app: FetchApp = { fetch: async () => (await sleep(20), new Response('in time')) };
     served = await serve(appSetOf([{ prefix: '/', app }]), { requestTimeoutMs: 2000 });

@@ -1,0 +1,88 @@
+/**
+ * The connections a worker handed to an app as upgrades (WebSockets), kept for what only the
+ * server can do whatever library the app uses (ws, Hono's helper, socket.io's engine):
+ *  - heartbeats: a WebSocket that sent nothing for an interval gets a ping; one still silent an
+ *    interval later is closed (any byte counts as an answer, so the app's own pings count too);
+ *  - drain: each WebSocket gets a close frame with `closeCode` (1012 "service restart" by default,
+ *    uvicorn's choice), so clients reconnect to another worker; whatever is still open when the
+ *    handshake time runs out is destroyed, so a client that ignores the frame cannot hold the worker.
+ *
+ * Frames are written on the socket directly: server frames are unmasked and libraries write each
+ * frame in one corked write, so ours land between theirs.
+ */
+import type { Duplex } from 'node:stream';
+
+/** A ping with no payload (RFC 6455 §5.5.2). */
+const PING = Buffer.from([0x89, 0x00]);
+
+/** A close frame with a status code and a short reason (RFC 6455 §5.5.1). */
+export function closeFrame(code: number, reason: string): Buffer {
+  const text = Buffer.from(reason.slice(0, 100));
+  const frame = Buffer.alloc(4 + text.length);
+  frame[0] = 0x88;
+  frame[1] = 2 + text.length;
+  frame.writeUInt16BE(code, 2);
+  text.copy(frame, 4);
+  return frame;
+}
+
+interface Upgraded {
+  socket: Duplex & { bytesRead?: number };
+  webSocket: boolean;
+  /** bytesRead at the last sweep, and whether a ping is unanswered since. */
+  seen: number;
+  pinged: boolean;
+}
+
+export interface UpgradeTracker {
+  add(protocol: string, socket: Duplex): void;
+  /** Open upgraded connections (WebSockets and others). */
+  readonly open: number;
+  /** Sends the close frame to every WebSocket; destroys what is left after `handshakeMs`. */
+  drain(closeCode: number, handshakeMs: number): void;
+  stop(): void;
+}
+
+export function trackUpgrades(options: { pingIntervalMs: number }): UpgradeTracker {
+  const open = new Set<Upgraded>();
+  const sweep = () => {
+    for (const u of open) {
+      if (!u.webSocket) continue;
+      const read = u.socket.bytesRead ?? 0;
+      if (read !== u.seen) {
+        u.seen = read;
+        u.pinged = false;
+      } else if (u.pinged) u.socket.destroy();
+      else {
+        u.pinged = true;
+        u.socket.write(PING);
+      }
+    }
+  };
+  const timer = options.pingIntervalMs > 0 ? setInterval(sweep, options.pingIntervalMs).unref() : undefined;
+
+  return {
+    add(protocol, socket) {
+      const u: Upgraded = { socket, webSocket: protocol === 'websocket', seen: (socket as Upgraded['socket']).bytesRead ?? 0, pinged: false };
+      open.add(u);
+      socket.once('close', () => open.delete(u));
+    },
+    get open() {
+      return open.size;
+    },
+    drain(closeCode, handshakeMs) {
+      const frame = closeFrame(closeCode, closeCode === 1012 ? 'service restart' : 'going away');
+      for (const u of open) {
+        if (!u.webSocket || u.socket.destroyed) continue;
+        // The app's library answers the client's close reply and ends the socket itself.
+        u.socket.write(frame);
+      }
+      setTimeout(() => {
+        for (const u of open) u.socket.destroy();
+      }, handshakeMs).unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}

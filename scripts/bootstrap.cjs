@@ -23,9 +23,11 @@ function installDependencies() {
   const wanted = lockHash();
   const have = fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8').trim() : '';
   if (have === wanted && fs.existsSync(pinnedNode)) return;
-  console.error('[bootstrap] installing npm dependencies (npm ci)…');
+  console.error(`[bootstrap] first run: installing the locked dependencies (npm ci, a minute or two); every script then runs on the pinned Node 24, not this machine's ${process.version}`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // Only errors: on an older system Node, npm warns (EBADENGINE, ~30 lines) about every package
+  // that needs a newer one, which a newcomer reads as a failure; none of them runs on that Node.
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
     console.error('[bootstrap] npm ci failed; fix the error above and run the command again.');
     process.exit(result.status || 1);

@@ -31,16 +31,19 @@ export interface Contender {
 
 const log = (name: string): string => resolve(RUN_DIR, 'logs', `${name}.log`);
 
-/** The gateway hosting an app module through its CLI. */
-export function gateway(name: string, app: string, extra: string[] = []): Contender {
+/**
+ * The gateway hosting an app module through its CLI: by default the compiled build (`npm run build`,
+ * which scripts/bench.ts runs first), as npm start and the images run it.
+ */
+export function gateway(name: string, app: string, extra: string[] = [], entry = 'dist/gateway/cli.js'): Contender {
   return {
     name,
-    describe: `node gateway/cli.ts ${app} --workers N ${extra.join(' ')}`.trim(),
+    describe: `node ${entry} ${app} --workers N ${extra.join(' ')}`.trim(),
     spec: ({ port, adminPort }, workers) => ({
       name,
       command: NODE,
       args: [
-        resolve(ROOT, 'gateway/cli.ts'),
+        resolve(ROOT, entry),
         resolve(ROOT, app),
         '--workers', String(workers),
         '--bind', `127.0.0.1:${port}`,
@@ -133,22 +136,26 @@ export const gunicorn: Contender = {
  * `raw-cluster-twin` is the raw cluster again: two identical servers measured in the same rounds
  * show how far this machine alone moves a ratio (bench/lib/summary.ts, CONTROL).
  *
- * The gateway runs without its per-request access log, as none of the peers logs requests by
- * default (gunicorn's accesslog is off, PM2 and the raw cluster log nothing); since 2026-12-03 that
- * is the gateway's default too. `gateway-logged` measures what `--access-log` costs.
+ * `gateway` runs with default settings, exactly as `node dist/gateway/cli.js app.ts` starts it: since
+ * 2026-12-03 that means no access log, as none of the peers logs requests by default (gunicorn's
+ * accesslog is off, PM2 and the raw cluster log nothing). `gateway-logged` measures `--access-log`.
  */
 export const CONTENDERS: Contender[] = [
-  gateway('gateway', 'bench/peers/hello-listener.ts', ['--no-access-log']),
+  gateway('gateway', 'bench/peers/hello-listener.ts'),
   rawCluster('raw-cluster', 'listener'),
   rawCluster('raw-cluster-twin', 'listener', true),
   pm2,
   gunicorn,
-  gateway('gateway-fetch', 'bench/peers/hello-app.ts', ['--no-access-log']),
+  gateway('gateway-fetch', 'bench/peers/hello-app.ts'),
   rawCluster('raw-cluster-fetch', 'fetch'),
+  gateway('gateway-logged', 'bench/peers/hello-listener.ts', ['--access-log']),
 ];
+
+/** The gateway run from its TypeScript sources (Node strips the types at run time): the start-up table's "before". */
+export const GATEWAY_SOURCES: Contender = gateway('gateway-sources', 'bench/peers/hello-listener.ts', [], 'gateway/cli.ts');
 
 /** Measured only when named with --only. */
 export const EXTRA_CONTENDERS: Contender[] = [
-  gateway('gateway-logged', 'bench/peers/hello-listener.ts', ['--access-log']),
-  gateway('gateway-reuse-port', 'bench/peers/hello-listener.ts', ['--no-access-log', '--listen-strategy', 'reuse-port']),
+  GATEWAY_SOURCES,
+  gateway('gateway-reuse-port', 'bench/peers/hello-listener.ts', ['--listen-strategy', 'reuse-port']),
 ];

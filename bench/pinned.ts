@@ -20,6 +20,7 @@ import { startServer, type RunningServer } from './lib/server.ts';
 import { summarize } from './lib/summary.ts';
 import { pairRatios, range } from './lib/stats.ts';
 import { WRK } from './lib/wrk.ts';
+import { buildDist } from '../scripts/build.ts';
 
 const taskset = findExecutable('taskset');
 if (!taskset) {
@@ -47,6 +48,8 @@ const cases: LoadCase[] = argv.post
   : [{ name: 'GET /', path: '/', method: 'GET' }];
 
 await ensureSystemPackages([WRK]);
+// The gateway contenders run the compiled build (a `name@DIR` checkout needs its own `npm run build`).
+await buildDist();
 const started: RunningServer[] = [];
 /** Every named server up, pinned to CPU 0; called again before each round (fresh processes). */
 async function startLineup(): Promise<Target[]> {

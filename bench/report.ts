@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Machine } from './lib/machine.ts';
 import { barChart, type Bar } from './lib/plots.ts';
 import type { Series } from './lib/rounds.ts';
-import type { ControlCheck, Row, TargetCheck } from './lib/summary.ts';
+import type { ControlCheck, MemoryRow, Row, TargetCheck } from './lib/summary.ts';
 
 export interface StartupFigure {
   what: string;
@@ -26,6 +26,8 @@ export interface BenchReport {
   /** The A/A control (empty when the twin was not measured). */
   control: ControlCheck[];
   startup: StartupFigure[];
+  /** RSS by process, reached directly under the first case (absent in runs before 2026-12-03). */
+  memory?: MemoryRow[];
   series: Series[];
 }
 
@@ -67,6 +69,27 @@ function controlSection(control: ControlCheck[]): string[] {
     '| control | measured (median of per-round ratios) | per-round min–max |',
     '|---|---:|---:|',
     ...control.map((c) => `| ${c.what} | ${f2(c.value)} | ${f2(c.spread[0])}–${f2(c.spread[1])} |`),
+    '',
+  ];
+}
+
+function memorySection(memory: MemoryRow[] | undefined): string[] {
+  if (!memory || memory.length === 0) return [];
+  const raw = memory.find((m) => m.contender === 'raw-cluster');
+  return [
+    '### Memory by process',
+    '',
+    'VmRSS in MiB, reached directly: idle before the first round, and under the first case\'s load (median of the ' +
+      'samples of each run, then of the rounds). "master" is the root of the tree (the gateway master, the cluster ' +
+      "primary, pm2-runtime with its daemon, gunicorn's arbiter); \"worker\" is the largest other process.",
+    '',
+    '| contender | tree idle | master idle | worker idle | tree load | master load | worker load | tree load ÷ raw-cluster |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...memory.map(
+      (m) =>
+        `| ${m.contender} | ${f1(m.idle.tree)} | ${f1(m.idle.master)} | ${f1(m.idle.worker)} | ${f1(m.load.tree)} | ${f1(m.load.master)} | ` +
+        `${f1(m.load.worker)} | ${raw ? f2(m.load.tree / raw.load.tree) : '–'} |`,
+    ),
     '',
   ];
 }
@@ -117,6 +140,7 @@ export function renderBlock(report: BenchReport): string {
     ...report.checks.map((c) => `| ${c.what} | ${c.goal} | ${f2(c.value)} | ${f2(c.spread[0])}–${f2(c.spread[1])} | ${c.met ? 'yes' : '**no**'} |`),
     '',
     ...controlSection(report.control),
+    ...memorySection(report.memory),
     '### Start-up to healthy',
     '',
     '| what | command | runs | median ms | min–max ms |',

@@ -9,17 +9,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { argv } from 'zx';
-import { CONTENDERS, EXTRA_CONTENDERS, ROOT, RUN_DIR } from '../bench/contenders.ts';
+import { CONTENDERS, EXTRA_CONTENDERS, GATEWAY_SOURCES, ROOT, RUN_DIR } from '../bench/contenders.ts';
 import { describeMachine } from '../bench/lib/machine.ts';
 import { startNginxFront } from '../bench/lib/nginx.ts';
 import { freePorts } from '../bench/lib/ports.ts';
 import { runRounds, type LoadCase, type Target } from '../bench/lib/rounds.ts';
 import { startServer, type RunningServer } from '../bench/lib/server.ts';
-import { checkTargets, noiseFloor, summarize } from '../bench/lib/summary.ts';
+import { checkMemory, checkTargets, memoryRows, noiseFloor, summarize } from '../bench/lib/summary.ts';
 import { GUNICORN, WRK } from '../bench/lib/wrk.ts';
 import { measureStackStartups, measureStartups } from '../bench/startup.ts';
 import { writeReport, type BenchReport } from '../bench/report.ts';
 import { NGINX, ensureSystemPackages } from './lib/system-packages.ts';
+import { buildDist } from './build.ts';
 
 function fail(message: string): never {
   console.error(`[bench] ${message}`);
@@ -62,7 +63,9 @@ if (argv['render-only']) {
   const last = JSON.parse(readFileSync(resolve(RUN_DIR, 'results.json'), 'utf8')) as BenchReport;
   const ref = last.contenders[0]?.name ?? 'gateway';
   const rows = summarize(last.series, ref);
-  console.log(`[bench] re-rendered ${await writeReport({ ...last, rows, checks: checkTargets(last.series, ref), control: noiseFloor(last.series) }, resolve(ROOT, 'docs'))}`);
+  const checks = [...checkTargets(last.series, ref), ...checkMemory(last.series, ref)];
+  const report = { ...last, rows, checks, control: noiseFloor(last.series), memory: memoryRows(last.series) };
+  console.log(`[bench] re-rendered ${await writeReport(report, resolve(ROOT, 'docs'))}`);
   process.exit(0);
 }
 if (settings.rounds < 1 || settings.durationS < 1 || contenders.length === 0) {
@@ -71,6 +74,8 @@ if (settings.rounds < 1 || settings.durationS < 1 || contenders.length === 0) {
 }
 
 await ensureSystemPackages([NGINX, WRK, ...(contenders.some((c) => c.name === 'gunicorn') ? [GUNICORN] : [])]);
+// The gateway contenders run the compiled build, as npm start and the images do.
+await buildDist();
 mkdirSync(RUN_DIR, { recursive: true });
 const machine = describeMachine();
 const started: RunningServer[] = [];
@@ -111,7 +116,8 @@ try {
   });
   await stopAll();
   const startupRuns = num(argv['startup-runs'], 5);
-  const startup = await measureStartups(startupRuns, settings.workers, contenders);
+  // The gateway from its TypeScript sources too: what the compiled build saves at start-up.
+  const startup = await measureStartups(startupRuns, settings.workers, [...contenders, ...(contenders.some((c) => c.name === 'gateway') ? [GATEWAY_SOURCES] : [])]);
   if (argv.stack !== false && startupRuns > 0) startup.unshift(await measureStackStartups(startupRuns, settings.workers));
   const rows = summarize(series, reference);
   const report = {
@@ -121,9 +127,10 @@ try {
     settings,
     contenders: contenders.map((c) => ({ name: c.name, describe: c.describe })),
     rows,
-    checks: checkTargets(series, reference),
+    checks: [...checkTargets(series, reference), ...checkMemory(series, reference)],
     control: noiseFloor(series),
     startup,
+    memory: memoryRows(series),
     series,
   };
   writeFileSync(resolve(RUN_DIR, 'results.json'), JSON.stringify(report, null, 2));

@@ -54,6 +54,21 @@ export function rssOf(pid: number): number {
   }
 }
 
+/** RSS of a pool as its parts: the whole tree, the root (master, primary, daemon) and its largest other process (a worker). */
+export interface RssShape {
+  tree: number;
+  master: number;
+  worker: number;
+}
+
+/** The tree rooted at `pid` measured as an `RssShape` (bytes). */
+export function rssShape(pid: number): RssShape {
+  const [root = pid, ...rest] = processTree(pid);
+  const others = rest.map(rssOf);
+  const master = rssOf(root);
+  return { tree: others.reduce((sum, r) => sum + r, master), master, worker: Math.max(0, ...others) };
+}
+
 /** Sum of VmRSS over the process tree rooted at `pid`, in bytes. */
 export function treeRss(pid: number): number {
   return processTree(pid).reduce((sum, p) => sum + rssOf(p), 0);

@@ -11,7 +11,7 @@
  * median over rounds cannot cancel it. A restart per round samples it every round.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { treeRss } from './proc-tree.ts';
+import { rssShape, type RssShape } from './proc-tree.ts';
 import { runLoad, type LoadResult } from './wrk.ts';
 
 /** One way of reaching one contender: `gateway` direct, `gateway` through nginx, … */
@@ -55,6 +55,8 @@ export interface Series {
   rounds: LoadResult[];
   /** RSS of the tree before any load (bytes). */
   idleRssBytes: number;
+  /** The same idle reading split into master and largest worker (bytes). */
+  idleRss?: RssShape;
 }
 
 /** Run every case against every target, `rounds` times, alternating. */
@@ -63,9 +65,9 @@ export async function runRounds(first: Target[], cases: LoadCase[], options: Rou
   const series = new Map<string, Series>();
   const key = (t: Target, c: LoadCase): string => `${t.contender}|${t.via}|${c.name}`;
   for (const target of targets) {
-    const idleRssBytes = treeRss(target.pid);
+    const idleRss = rssShape(target.pid);
     for (const loadCase of cases) {
-      series.set(key(target, loadCase), { contender: target.contender, via: target.via, case: loadCase.name, rounds: [], idleRssBytes });
+      series.set(key(target, loadCase), { contender: target.contender, via: target.via, case: loadCase.name, rounds: [], idleRssBytes: idleRss.tree, idleRss });
     }
   }
   const load = (target: Target, loadCase: LoadCase, durationS: number): Promise<LoadResult> =>

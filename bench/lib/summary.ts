@@ -4,6 +4,7 @@
  */
 import { median, pairRatios, pairedRatio, range } from './stats.ts';
 import type { Series } from './rounds.ts';
+import type { RssShape } from './proc-tree.ts';
 
 export interface Row {
   case: string;
@@ -97,6 +98,7 @@ const TARGET_PAIRS: { ours?: string; peer: string; via: Series['via']; metric: M
   { peer: 'raw-cluster', via: 'direct', metric: CPU, goal: { atMost: 1.05 } },
   { peer: 'pm2', via: 'direct', metric: THROUGHPUT, goal: { atLeast: 1 } },
   { peer: 'raw-cluster', via: 'nginx', metric: THROUGHPUT, goal: { atLeast: 0.95 } },
+  { ours: 'gateway-logged', peer: 'raw-cluster', via: 'direct', metric: THROUGHPUT, goal: { atLeast: 0.9 } },
   { ours: 'gateway-fetch', peer: 'raw-cluster-fetch', via: 'direct', metric: THROUGHPUT, goal: { atLeast: 0.95 } },
   { ours: 'gateway-fetch', peer: 'raw-cluster-fetch', via: 'direct', metric: P99, goal: { atMost: 1.1 } },
   { ours: 'gateway-fetch', peer: 'raw-cluster-fetch', via: 'nginx', metric: THROUGHPUT, goal: { atLeast: 0.95 } },
@@ -149,4 +151,57 @@ export function checkTargets(series: Series[], reference = 'gateway'): TargetChe
     }
   }
   return checks;
+}
+
+/** One contender's memory, reached directly, in MiB: idle before the first round, and under load (median over rounds). */
+export interface MemoryRow {
+  contender: string;
+  idle: RssShape;
+  load: RssShape;
+}
+
+/** The memory goals: the gateway's tree against the raw cluster's, and its worker against a raw worker. */
+export const MEMORY_GOALS = { peer: 'raw-cluster', treeRatioAtMost: 1.15, workerExtraMiBAtMost: 8 } as const;
+
+const direct = (series: Series[]): Series[] => {
+  const first = series[0]?.case;
+  return series.filter((s) => s.via === 'direct' && s.case === first);
+};
+const inMiB = (shape: RssShape): RssShape => ({ tree: shape.tree / MiB, master: shape.master / MiB, worker: shape.worker / MiB });
+const loadOf = (s: Series, part: keyof RssShape): number[] => s.rounds.map((r) => (r.rssLoad?.[part] ?? Number.NaN) / MiB);
+
+/** The memory table: every contender, reached directly, under the first case's load. */
+export function memoryRows(series: Series[]): MemoryRow[] {
+  return direct(series).map((s) => ({
+    contender: s.contender,
+    idle: inMiB(s.idleRss ?? { tree: s.idleRssBytes, master: Number.NaN, worker: Number.NaN }),
+    load: { tree: median(loadOf(s, 'tree')), master: median(loadOf(s, 'master')), worker: median(loadOf(s, 'worker')) },
+  }));
+}
+
+/** The memory goals, idle and under load, for `reference` (and every contender named `ours`). */
+export function checkMemory(series: Series[], reference = 'gateway'): TargetCheck[] {
+  const rows = direct(series);
+  const ours = rows.find((s) => s.contender === reference);
+  const peer = rows.find((s) => s.contender === MEMORY_GOALS.peer);
+  if (!ours || !ours.idleRss || !peer || !peer.idleRss) return [];
+  const peerName = MEMORY_GOALS.peer;
+  const tree = (when: string) => `memory ${when}: ${reference} tree / ${peerName} tree (RSS)`;
+  const worker = (when: string) => `memory ${when}: ${reference} worker − ${peerName} worker (RSS MiB, largest worker each)`;
+  const treeIdle = ours.idleRss.tree / peer.idleRss.tree;
+  const workerIdle = (ours.idleRss.worker - peer.idleRss.worker) / MiB;
+  const treeLoad = pairRatios(loadOf(ours, 'tree'), loadOf(peer, 'tree'));
+  const workerLoad = loadOf(ours, 'worker').map((w, k) => w - (loadOf(peer, 'worker')[k] ?? Number.NaN));
+  const ratioGoal = `≤ ${MEMORY_GOALS.treeRatioAtMost.toFixed(2)}×`;
+  const extraGoal = `≤ +${MEMORY_GOALS.workerExtraMiBAtMost} MiB`;
+  const check = (label: string, goal: string, values: number[], limit: number): TargetCheck => {
+    const value = median(values);
+    return { what: label, goal, value, spread: range(values), met: value <= limit };
+  };
+  return [
+    check(tree('idle'), ratioGoal, [treeIdle], MEMORY_GOALS.treeRatioAtMost),
+    check(tree('under load'), ratioGoal, treeLoad, MEMORY_GOALS.treeRatioAtMost),
+    check(worker('idle'), extraGoal, [workerIdle], MEMORY_GOALS.workerExtraMiBAtMost),
+    check(worker('under load'), extraGoal, workerLoad, MEMORY_GOALS.workerExtraMiBAtMost),
+  ];
 }

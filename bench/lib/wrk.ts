@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { findExecutable } from '../../scripts/lib/system-packages.ts';
 import type { SystemPackage } from '../../scripts/lib/system-packages.ts';
-import { treeCpuMicros, treeRss } from './proc-tree.ts';
+import { rssShape, treeCpuMicros, type RssShape } from './proc-tree.ts';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./wrk-report.lua', import.meta.url));
@@ -39,6 +39,8 @@ export interface LoadResult {
   errors: number;
   /** Median of RSS samples of the server's process tree during the run (bytes). */
   rssLoadBytes: number;
+  /** Medians of the same samples for the tree's root (master) and its largest worker (bytes). */
+  rssLoad?: RssShape;
   /**
    * CPU time the server's tree spent per request (µs): robust to a noisy machine, where time stolen
    * by other processes lowers req/s but hardly changes the CPU each request costs.
@@ -57,9 +59,9 @@ interface WrkJson {
 export async function runLoad(spec: LoadSpec, serverPid?: number): Promise<LoadResult> {
   const wrk = findExecutable('wrk');
   if (!wrk) throw new Error('wrk is not installed (apt-get install wrk)');
-  const samples: number[] = [];
+  const samples: RssShape[] = [];
   const cpuBefore = serverPid ? treeCpuMicros(serverPid) : 0;
-  const sampler = serverPid ? setInterval(() => samples.push(treeRss(serverPid)), 250) : undefined;
+  const sampler = serverPid ? setInterval(() => samples.push(rssShape(serverPid)), 250) : undefined;
   try {
     const args = ['-t', String(spec.threads ?? 1), '-c', String(spec.connections), '-d', `${spec.durationS}s`];
     args.push('--timeout', '5s', '-s', SCRIPT, spec.url);
@@ -69,7 +71,7 @@ export async function runLoad(spec: LoadSpec, serverPid?: number): Promise<LoadR
     if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
     const json = JSON.parse(line.slice('WRK_JSON '.length)) as WrkJson;
     const errors = Object.values(json.errors).reduce((a, b) => a + b, 0);
-    samples.sort((a, b) => a - b);
+    const mid = (part: keyof RssShape): number => samples.map((x) => x[part]).sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0;
     const cpuUs = serverPid ? treeCpuMicros(serverPid) - cpuBefore : Number.NaN;
     return {
       requests: json.requests,
@@ -77,7 +79,8 @@ export async function runLoad(spec: LoadSpec, serverPid?: number): Promise<LoadR
       p50Ms: json.latencyUs.p50 / 1000,
       p99Ms: json.latencyUs.p99 / 1000,
       errors,
-      rssLoadBytes: samples[Math.floor(samples.length / 2)] ?? 0,
+      rssLoadBytes: mid('tree'),
+      rssLoad: { tree: mid('tree'), master: mid('master'), worker: mid('worker') },
       cpuUsPerRequest: json.requests > 0 ? cpuUs / json.requests : Number.NaN,
     };
   } finally {

@@ -3,7 +3,7 @@
  * the A/A control that says how much of a ratio this machine alone can explain.
  */
 import { describe, expect, test } from '@jest/globals';
-import { checkTargets, noiseFloor, summarize } from '../../bench/lib/summary.ts';
+import { checkMemory, checkTargets, memoryRows, noiseFloor, summarize } from '../../bench/lib/summary.ts';
 import type { Series } from '../../bench/lib/rounds.ts';
 
 function series(contender: string, rps: number[], via: Series['via'] = 'direct', cpu = 30): Series {
@@ -61,4 +61,43 @@ describe('the A/A control', () => {
   test('is empty when the twin was not run (--only without it)', () => {
     expect(noiseFloor([series('gateway', [1000]), series('raw-cluster', [1000])])).toEqual([]);
   });
+});
+
+describe('memory goals', () => {
+  const MiB = 2 ** 20;
+  /** A pool with a master and workers of the given RSS (MiB), idle and in every round under load. */
+  function pool(contender: string, master: number, worker: number, workers = 2): Series {
+    const shape = { tree: (master + workers * worker) * MiB, master: master * MiB, worker: worker * MiB };
+    const base = series(contender, [1000, 1000, 1000]);
+    return { ...base, idleRssBytes: shape.tree, idleRss: shape, rounds: base.rounds.map((r) => ({ ...r, rssLoadBytes: shape.tree, rssLoad: shape })) };
+  }
+  const find = (checks: ReturnType<typeof checkMemory>, text: string) => checks.find((c) => c.what.includes(text))!;
+
+  test('a tree within 1.15× the raw cluster and workers within +8 MiB meet the goals', () => {
+    const checks = checkMemory([pool('gateway', 82, 84), pool('raw-cluster', 78, 78)]);
+    expect(checks).toHaveLength(4);
+    expect(find(checks, 'idle: gateway tree').value).toBeCloseTo(250 / 234);
+    expect(find(checks, 'under load: gateway worker').value).toBeCloseTo(6);
+    expect(checks.every((c) => c.met)).toBe(true);
+  });
+
+  test('a worker 9 MiB over a raw worker misses, though the tree ratio is met', () => {
+    const checks = checkMemory([pool('gateway', 70, 87), pool('raw-cluster', 78, 78)]);
+    expect(find(checks, 'idle: gateway tree').met).toBe(true);
+    expect(find(checks, 'idle: gateway worker').met).toBe(false);
+    expect(find(checks, 'under load: gateway worker').value).toBeCloseTo(9);
+  });
+
+  test('the memory table gives every contender reached directly, in MiB', () => {
+    const rows = memoryRows([pool('gateway', 82, 84), pool('raw-cluster', 78, 78), { ...pool('gateway', 1, 1), via: 'nginx' }]);
+    expect(rows.map((r) => r.contender)).toEqual(['gateway', 'raw-cluster']);
+    expect(rows[0]!.load).toEqual({ tree: 250, master: 82, worker: 84 });
+  });
+});
+
+test('the access log on is held to 0.90 of the raw cluster', () => {
+  const checks = checkTargets([series('gateway', [1000]), series('raw-cluster', [1000]), series('gateway-logged', [890])]);
+  const logged = checks.find((c) => c.what === 'GET /: gateway-logged / raw-cluster throughput')!;
+  expect(logged.goal).toBe('≥ 0.90');
+  expect(logged.met).toBe(false);
 });

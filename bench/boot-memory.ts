@@ -5,10 +5,14 @@
  * the ones above it (shared dependencies count where they first load). The last rows are the real
  * thing: a running gateway's master and workers, idle after one request, read from /proc.
  *
- *   npm run bench:boot-memory -- [--built] [--workers 2]
+ *   npm run bench:boot-memory -- [--built] [--workers 2] [--app bench/peers/hello-listener.ts] [--load 5] [--write-infra]
  *
  * `--built` measures the compiled output in dist/ (`npm run build`) instead of the TypeScript
- * sources, which Node type-strips at run time.
+ * sources, which Node type-strips at run time. After the idle reading the running gateway takes
+ * `--load` seconds of wrk (64 connections, GET /) and its master and largest worker are read again.
+ * `--write-infra` stores those figures in infra/memory-footprint.json, from which the Docker and
+ * Kubernetes targets size the gateway's memory (infra/memory-budget.ts); refresh it with
+ * `npm run bench:boot-memory -- --built --app dist/app/server.js --write-infra`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -18,9 +22,14 @@ import { ROOT, RUN_DIR, NODE, gateway } from './contenders.ts';
 import { freePorts } from './lib/ports.ts';
 import { childrenOf, rssOf } from './lib/proc-tree.ts';
 import { startServer } from './lib/server.ts';
+import { runLoad } from './lib/wrk.ts';
+import { buildDist } from '../scripts/build.ts';
+import type { MemoryFootprint } from '../infra/memory-budget.ts';
 
 const built = argv.built === true;
 const workers = Number(argv.workers ?? 2);
+const loadSeconds = Number(argv.load ?? 5);
+if (built) await buildDist();
 const MiB = 2 ** 20;
 const src = (path: string): string => {
   const file = built ? resolve(ROOT, 'dist', path.replace(/\.ts$/, '.js')) : resolve(ROOT, path);
@@ -37,7 +46,7 @@ function strippingStep(): [string, string][] {
   return [['type stripping (the first .ts file)', file]];
 }
 
-const APP = 'bench/peers/hello-listener.ts';
+const APP = String(argv.app ?? 'bench/peers/hello-listener.ts');
 const ROLES: Record<'master' | 'worker', [string, string][]> = {
   master: [
     ...strippingStep(),
@@ -55,7 +64,7 @@ const ROLES: Record<'master' | 'worker', [string, string][]> = {
     ['pino', 'pino'],
     ['gateway/interface (request listener, app loading)', src('gateway/interface/index.ts')],
     ['gateway/worker/worker (lifecycle, heartbeat, drain)', src('gateway/worker/worker.ts')],
-    // The app is the user's: a .ts file in both modes.
+    // The app is the user's: as given, in both modes.
     [`the app (${APP})`, resolve(ROOT, APP)],
   ],
 };
@@ -80,6 +89,7 @@ function probe(steps: [string, string][]): Step[] {
 }
 
 const mib = (bytes: number): string => (bytes / MiB).toFixed(1);
+const round1 = (bytes: number): number => Math.round((bytes / MiB) * 10) / 10;
 const signed = (bytes: number): string => `${bytes >= 0 ? '+' : ''}${mib(bytes)}`;
 
 for (const role of ['master', 'worker'] as const) {
@@ -107,6 +117,23 @@ try {
   console.log(`| process | RSS MiB |\n|---|---:|\n| master | ${mib(rssOf(server.pid))} |`);
   for (const [i, pid] of pool.entries()) console.log(`| worker ${i + 1} | ${mib(rssOf(pid))} |`);
   console.log(`| tree | ${mib([server.pid, ...pool].reduce((sum, pid) => sum + rssOf(pid), 0))} |`);
+  const idle = { master: rssOf(server.pid), worker: Math.max(...pool.map(rssOf)) };
+  const loaded = await runLoad({ url: `http://127.0.0.1:${port}/`, connections: 64, durationS: loadSeconds }, server.pid);
+  const load = loaded.rssLoad!;
+  console.log(`\nunder ${loadSeconds} s of wrk -c64 GET / (${loaded.rps.toFixed(0)} req/s; median of samples every 250 ms):`);
+  console.log(`| process | RSS MiB |\n|---|---:|\n| master | ${mib(load.master)} |\n| largest worker | ${mib(load.worker)} |\n| tree | ${mib(load.tree)} |`);
+  if (argv['write-infra']) {
+    const footprint: MemoryFootprint = {
+      measured: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      command: `npm run bench:boot-memory -- ${process.argv.slice(2).join(' ')}`,
+      app: APP,
+      masterMiB: { idle: round1(idle.master), load: round1(load.master) },
+      workerMiB: { idle: round1(idle.worker), load: round1(load.worker) },
+    };
+    const file = resolve(ROOT, 'infra', 'memory-footprint.json');
+    writeFileSync(file, `${JSON.stringify(footprint, null, 2)}\n`);
+    console.log(`\nwrote ${file}`);
+  }
 } finally {
   await server.stop();
 }

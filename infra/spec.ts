@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { nginxSpec, type NginxSpec } from '../nginx/spec.ts';
 import { GATEWAY_DEFAULTS, gatewayLaunch, type GatewayLaunch } from './gateway-launch.ts';
 import { defaultMaxWorkers } from '../gateway/system/cpu-budget.ts';
+import { checkedGatewayMemory } from './memory-budget.ts';
 import { ingressSpec, type IngressConfig, type IngressSpec } from './ingress.ts';
 import { localNginxUser } from './local-user.ts';
 import { deriveScaling, type Scaling } from './scaling.ts';
@@ -44,6 +45,7 @@ export interface StackConfig extends IngressConfig {
   maxWorkers?: number;
   /** CPU limit of one gateway in millicores (also its request: Guaranteed QoS, honest HPA %). */
   gatewayCpuMillis?: number;
+  /** Memory limit of one gateway in MiB; default: derived from the measured footprint (infra/memory-budget.ts). */
   gatewayMemoryMb?: number;
   staticCpuMillis?: number;
   staticMemoryMb?: number;
@@ -132,7 +134,6 @@ export const DEFAULTS = {
   staticReplicas: 1,
   minWorkers: 1,
   gatewayCpuMillis: 2000,
-  gatewayMemoryMb: 512,
   staticCpuMillis: 500,
   staticMemoryMb: 128,
   hpaMaxReplicas: 4,
@@ -154,8 +155,6 @@ const TARGET_DEFAULTS: Record<Target, { gatewayReplicas: number }> = {
   kubernetes: { gatewayReplicas: 2 },
 };
 
-/** Master, IPC and allocator headroom kept out of the per-worker memory budget. */
-const MASTER_RESERVE_MB = 96;
 const STOP_MARGIN_SECONDS = 5;
 
 /** Turn config into the spec. Pure: same config, same spec; throws on values no target could run. */
@@ -180,8 +179,10 @@ export function stackSpec(config: StackConfig): StackSpec {
   // Docker health checks run inside the container (loopback is enough); kubelet probes come from
   // the node to the pod IP, so on Kubernetes the admin port must listen on all addresses.
   const adminBindHost = config.target === 'kubernetes' ? '0.0.0.0' : '127.0.0.1';
-  // Only a container has a memory limit to stay under; local workers are never recycled on memory.
-  const maxWorkerMemoryMb = config.target === 'local' ? 0 : Math.max(64, Math.floor((c.gatewayMemoryMb - MASTER_RESERVE_MB) / scaling.workers.max));
+  // Derived from the measured footprint unless the config sets it (infra/memory-budget.ts). Only a
+  // container has a memory limit to stay under; local workers are never recycled on memory.
+  const memory = checkedGatewayMemory(c.gatewayMemoryMb, scaling.workers.max);
+  const maxWorkerMemoryMb = config.target === 'local' ? 0 : memory.maxWorkerMemoryMb;
   const instances = gatewayInstances(config.target, hostNetwork, c.gatewayReplicas, c.gatewayPort, c.adminPort, c.project, namespace)
     .map((instance) => ({
       ...instance,
@@ -199,7 +200,7 @@ export function stackSpec(config: StackConfig): StackSpec {
   const clusterIpSite = config.target === 'kubernetes' && c.staticServiceType === 'ClusterIP';
   const siteHost = clusterIpSite ? `${c.project}-nginx.${namespace}.svc.cluster.local` : '127.0.0.1';
   const sitePort = config.target === 'kubernetes' && !clusterIpSite ? c.nodePort : c.sitePort;
-  const gatewayResources = resources(c.gatewayCpuMillis, c.gatewayMemoryMb);
+  const gatewayResources = resources(c.gatewayCpuMillis, memory.limitMb);
   return {
     target: config.target,
     project: c.project,

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { deriveScaling } from '../../infra/scaling.ts';
 import { localStackConfig, stackSpec, type StackConfig } from '../../infra/spec.ts';
+import { gatewayMemory, recyclingCeiling } from '../../infra/memory-budget.ts';
 
 // CPU limit → worker bounds and HPA target: the one derivation every target shares.
 const scalingCases = [
@@ -69,8 +70,21 @@ describe('stackSpec', () => {
 
   test('the gateway launch carries the derived worker bounds and memory ceiling', () => {
     const spec = stackSpec({ target: 'kubernetes', gatewayCpuMillis: 3000, gatewayMemoryMb: 768 });
-    expect(spec.gateway.instances[0]!.launch.env).toMatchObject({ GATEWAY_MIN_WORKERS: '1', GATEWAY_MAX_WORKERS: '3', GATEWAY_MAX_MEMORY: '224' });
+    expect(spec.gateway.instances[0]!.launch.env).toMatchObject({ GATEWAY_MIN_WORKERS: '1', GATEWAY_MAX_WORKERS: '3', GATEWAY_MAX_MEMORY: String(recyclingCeiling(768, 3)) });
     expect(spec.gateway.resources).toMatchObject({ cpu: '3000m', memory: '768Mi' });
+  });
+
+  test('without gatewayMemoryMb the limit is derived from the measured footprint for the worker count', () => {
+    for (const cpu of [250, 2000, 4000]) {
+      const spec = stackSpec({ target: 'kubernetes', gatewayCpuMillis: cpu });
+      const derived = gatewayMemory(spec.gateway.workers.max);
+      expect(spec.gateway.resources.memoryMb).toBe(derived.limitMb);
+      expect(spec.gateway.instances[0]!.launch.env.GATEWAY_MAX_MEMORY).toBe(String(derived.maxWorkerMemoryMb));
+    }
+  });
+
+  test('a gatewayMemoryMb below the measured peak is refused, naming the setting', () => {
+    expect(() => stackSpec({ target: 'docker', gatewayCpuMillis: 2000, gatewayMemoryMb: 200 })).toThrow(/gatewayMemoryMb 200 is below the measured peak/);
   });
 
   test('the stop grace covers the preStop delay and the graceful drain', () => {

@@ -7,13 +7,12 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { chmod, cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { nginxBinary } from '../nginx/nginx-binary.ts';
 import { ROOT, startStack, type RunningStack } from './stack-process.ts';
 
-/** What `scripts/stack.ts` needs from a checkout; builds and run folders stay behind. */
-const SOURCES = ['package.json', 'tsconfig.json', 'app', 'gateway', 'infra', 'nginx', 'scripts'];
-const LEFT_BEHIND = /\/(dist|run|node_modules)$/;
+/** The checkout minus what `npm start` does not read (and what it builds or installs itself). */
+const LEFT_BEHIND = /\/(\.git|node_modules|dist|run|test|bench|docs|coverage)$/;
 
 let parent: string;
 let stack: RunningStack | undefined;
@@ -23,9 +22,7 @@ beforeAll(async () => {
   parent = await mkdtemp(join(tmpdir(), 'kit-private-'));
   await chmod(parent, 0o700);
   const checkout = join(parent, 'kit');
-  for (const entry of SOURCES) {
-    await cp(join(ROOT, entry), join(checkout, entry), { recursive: true, filter: (from) => !LEFT_BEHIND.test(from) });
-  }
+  await cp(ROOT, checkout, { recursive: true, filter: (from) => !LEFT_BEHIND.test(`/${relative(ROOT, from)}`) });
   await symlink(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
   stack = await startStack(['--min-workers', '1', '--max-workers', '1'], { root: checkout });
 }, 120_000);

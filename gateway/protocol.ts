@@ -26,6 +26,10 @@ export interface WorkerLoad {
   elu: number;
   /** Resident set size in bytes. */
   rss: number;
+  /** Open WebSockets (and other upgraded connections) right now. */
+  webSockets?: number;
+  /** Streamed responses (text/event-stream) in flight right now. */
+  streams?: number;
 }
 
 /** Messages a worker sends to the master. */

@@ -15,6 +15,8 @@ export interface WorkerRow {
   state: WorkerState;
   requests: string;
   inFlight: string;
+  /** Open WebSockets / streamed responses, as "12 / 3". */
+  longLived: string;
   /** 0..100, for the bar. */
   eluPercent: number;
   elu: string;
@@ -79,6 +81,7 @@ export function workerRows(status: PoolStatus, now: number): WorkerRow[] {
         state: w.state,
         requests: formatCount(w.requests),
         inFlight: formatCount(w.inFlight),
+        longLived: `${formatCount(w.webSockets ?? 0)} / ${formatCount(w.streams ?? 0)}`,
         eluPercent: Math.round(elu * 100),
         elu: `${Math.round(elu * 100)} %`,
         rss: formatBytes(w.rss),

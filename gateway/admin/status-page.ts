@@ -53,8 +53,8 @@ const BODY = `
   </section>
   <table>
     <thead><tr><th class="num">Id</th><th class="num">PID</th><th class="num">Age</th><th>State</th><th class="num">Requests</th>
-      <th class="num">In flight</th><th class="num">Event loop</th><th class="num">RSS</th><th class="num">Last heartbeat</th></tr></thead>
-    <tbody id="workers"><tr><td class="empty" colspan="9">waiting for the first status…</td></tr></tbody>
+      <th class="num">In flight</th><th class="num" title="open WebSockets / event streams">WS / streams</th><th class="num">Event loop</th><th class="num">RSS</th><th class="num">Last heartbeat</th></tr></thead>
+    <tbody id="workers"><tr><td class="empty" colspan="10">waiting for the first status…</td></tr></tbody>
   </table>
   <footer>Refreshed every second from this URL as JSON (<code>Accept: application/json</code>).</footer>
 </main>
@@ -81,7 +81,7 @@ function drawRow(row) {
   state.textContent = row.state;
   const stateCell = cell('', '');
   stateCell.append(state);
-  tr.append(stateCell, cell(row.requests, 'num'), cell(row.inFlight, 'num'));
+  tr.append(stateCell, cell(row.requests, 'num'), cell(row.inFlight, 'num'), cell(row.longLived, 'num'));
   const elu = cell('', 'num');
   const wrap = document.createElement('div');
   wrap.className = 'elu';

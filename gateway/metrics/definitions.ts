@@ -44,6 +44,8 @@ export const MASTER_METRICS = {
     labelNames: [],
   },
   inFlight: { name: 'gateway_worker_requests_in_flight', help: 'Requests in flight in each live worker.', labelNames: ['worker'] },
+  webSockets: { name: 'gateway_worker_websockets_open', help: 'Open WebSockets (upgraded connections) in each live worker.', labelNames: ['worker'] },
+  streams: { name: 'gateway_worker_streams_open', help: 'Streamed responses (text/event-stream) in flight in each live worker.', labelNames: ['worker'] },
   rss: { name: 'gateway_worker_resident_memory_bytes', help: 'Resident set size of each live worker.', labelNames: ['worker'] },
   restarts: { name: 'gateway_worker_exits_total', help: 'Workers that left the pool, by cause.', labelNames: ['cause'] },
   decisions: { name: 'gateway_autoscale_decisions_total', help: 'Autoscaler ticks, by decision.', labelNames: ['decision'] },

@@ -61,6 +61,8 @@ export function createMasterMetrics(): MasterMetrics {
     eluMean: gauge(MASTER_METRICS.eluMean, registry),
     inFlight: gauge(MASTER_METRICS.inFlight, registry),
     rss: gauge(MASTER_METRICS.rss, registry),
+    webSockets: gauge(MASTER_METRICS.webSockets, registry),
+    streams: gauge(MASTER_METRICS.streams, registry),
     restarts: counter(MASTER_METRICS.restarts, registry),
     decisions: counter(MASTER_METRICS.decisions, registry),
   };
@@ -105,12 +107,14 @@ export function createMasterMetrics(): MasterMetrics {
       m.maxWorkers.set(status.maxWorkers);
       m.draining.set(status.draining ? 1 : 0);
       // Worker ids never repeat: drop the gone ones so the label set stays the live pool.
-      for (const g of [m.elu, m.inFlight, m.rss]) g.reset();
+      for (const g of [m.elu, m.inFlight, m.rss, m.webSockets, m.streams]) g.reset();
       for (const w of status.workers) {
         const worker = String(w.id);
         m.elu.set({ worker }, w.elu);
         m.inFlight.set({ worker }, w.inFlight);
         m.rss.set({ worker }, w.rss);
+        m.webSockets.set({ worker }, w.webSockets ?? 0);
+        m.streams.set({ worker }, w.streams ?? 0);
       }
       const ready = status.workers.filter((w) => w.state === 'ready');
       m.eluMean.set(ready.length ? ready.reduce((sum, w) => sum + w.elu, 0) / ready.length : 0);

@@ -15,7 +15,7 @@ export interface Heartbeat {
 
 export function startHeartbeat(options: {
   intervalMs: number;
-  load: () => Pick<WorkerLoad, 'requests' | 'inFlight'>;
+  load: () => Pick<WorkerLoad, 'requests' | 'inFlight' | 'webSockets' | 'streams'>;
   /** Sends over IPC; `sent` is called once the message has left. */
   send: (message: WorkerMessage, sent?: () => void) => void;
   metrics?: { observe(status: number, durationMs: number): void; snapshot(): unknown };

@@ -89,20 +89,21 @@ export function createWorker(options: WorkerOptions): Worker {
   const failBoot = (code: string, message: string, exitCode: number) =>
     send({ type: 'boot-failed', code, message }, () => exit(exitCode));
 
+  // Its 'connection' listener sees every connection; the request observer below reports each request.
+  const connections = trackConnections(server, { idleGraceMs: 1000 });
+  const upgraded = trackUpgrades({ pingIntervalMs: settings.wsPingInterval * 1000 });
+
   // The heartbeat starts before the app is imported, so a worker that hangs while booting is
   // caught by the same silence check as one that hangs while serving.
   const recycler = createRecycler(settings, send);
   const heartbeat = startHeartbeat({
     intervalMs: Math.min(1000, (settings.timeout * 1000) / 4),
-    load: () => ({ requests, inFlight }),
+    load: () => ({ requests, inFlight, webSockets: upgraded.open, streams: connections.streams().length }),
     send,
     metrics: createWorkerMetrics(),
     onBeat: (load) => recycler.checkMemory(load.rss),
   });
 
-  // Its 'connection' listener sees every connection; the request observer below reports each request.
-  const connections = trackConnections(server, { idleGraceMs: 1000 });
-  const upgraded = trackUpgrades({ pingIntervalMs: settings.wsPingInterval * 1000 });
   server.on('connect', refuseConnect((fields, message) => log.warn(fields, message)));
 
   function listen(): void {

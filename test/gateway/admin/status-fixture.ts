@@ -17,7 +17,7 @@ export function cannedStatus(now: number): PoolStatus {
     draining: false,
     restarts: { crash: 2, recycle: 5 },
     workers: [
-      { id: 7, pid: 4187, state: 'ready', startedAt: now - 3 * 3600_000, lastSeenMs: 240, generation: 1, requests: 152_311, inFlight: 4, elu: 0.83, rss: 92.4 * 1024 * 1024 },
+      { id: 7, pid: 4187, state: 'ready', startedAt: now - 3 * 3600_000, lastSeenMs: 240, generation: 1, requests: 152_311, inFlight: 4, webSockets: 1_204, streams: 3, elu: 0.83, rss: 92.4 * 1024 * 1024 },
       { id: 9, pid: 4203, state: 'ready', startedAt: now - 47 * 60_000, lastSeenMs: 7_200, generation: 1, requests: 20_114, inFlight: 1, elu: 0.41, rss: 71.9 * 1024 * 1024 },
       { id: 11, pid: 4230, state: 'booting', startedAt: now - 2_000, lastSeenMs: 900, generation: 2, requests: 0, inFlight: 0, elu: 0.05, rss: 38.2 * 1024 * 1024 },
       { id: 8, pid: 4190, state: 'draining', startedAt: now - 2 * 3600_000, lastSeenMs: 310, generation: 1, requests: 98_002, inFlight: 2, elu: 0.12, rss: 88 * 1024 * 1024 },

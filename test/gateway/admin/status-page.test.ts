@@ -29,7 +29,7 @@ describe('status page formatting', () => {
   test('one row per worker, oldest id first, silent workers flagged', () => {
     const rows = workerRows(cannedStatus(NOW), NOW);
     expect(rows.map((r) => r.id)).toEqual(['7', '8', '9', '11']);
-    expect(rows[0]).toMatchObject({ pid: '4187', age: '3 h 00 min', state: 'ready', requests: '152,311', inFlight: '4', elu: '83 %', eluPercent: 83, rss: '92.4 MiB', stale: false });
+    expect(rows[0]).toMatchObject({ pid: '4187', age: '3 h 00 min', state: 'ready', requests: '152,311', inFlight: '4', longLived: '1,204 / 3', elu: '83 %', eluPercent: 83, rss: '92.4 MiB', stale: false });
     expect(rows.find((r) => r.id === '9')?.stale).toBe(true);
   });
 

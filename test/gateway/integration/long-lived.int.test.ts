@@ -95,6 +95,11 @@ test('HUP: every WebSocket gets 1012 and every stream ends as its worker drains;
   const before = await gw.waitFor(settled);
   const old = new Set(before.workers.map((w) => w.id));
   const { sockets, streams } = await openAll(gw.url);
+  // Per-worker gauges, from the workers' heartbeats: /metrics and the status JSON agree.
+  const sum = (text: string, name: string) => [...text.matchAll(new RegExp(`^${name}\\{worker="\\d+"\\} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+  const status = await gw.waitFor((s) => s.workers.reduce((n, w) => n + (w.webSockets ?? 0), 0) === 50 && s.workers.reduce((n, w) => n + (w.streams ?? 0), 0) === 10);
+  const metrics = await (await fetch(`${gw.admin}/metrics`)).text();
+  expect([sum(metrics, 'gateway_worker_websockets_open'), sum(metrics, 'gateway_worker_streams_open')]).toEqual([50, 10]);
   gw.proc.kill('SIGHUP');
   const socketEnds = await expectEndedWithDrain(gw, sockets, old);
   expect(socketEnds.map((e) => e.code)).toEqual(Array(50).fill(1012));

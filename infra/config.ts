@@ -11,7 +11,7 @@ import type { DockerNetworkMode, StackConfig, Target } from './spec.ts';
 export const NUMBER_KEYS = [
   'sitePort', 'gatewayPort', 'adminPort', 'gatewayReplicas', 'staticReplicas', 'minWorkers',
   'gatewayCpuMillis', 'gatewayMemoryMb', 'staticCpuMillis', 'staticMemoryMb', 'hpaMaxReplicas',
-  'hpaCpuTarget', 'gracefulTimeoutSeconds', 'preStopDelaySeconds', 'nodePort',
+  'hpaCpuTarget', 'gracefulTimeoutSeconds', 'drainDelaySeconds', 'preStopDelaySeconds', 'nodePort',
 ] as const satisfies readonly (keyof StackConfig)[];
 
 /** String keys, passed through unchanged. */

@@ -20,6 +20,7 @@ export const GATEWAY_DEFAULTS = {
   port: splitHostPort(SETTINGS.bind.default as string)[1],
   adminPort: splitHostPort(SETTINGS.adminBind.default as string)[1],
   gracefulTimeoutSeconds: SETTINGS.gracefulTimeout.default as number,
+  drainDelaySeconds: SETTINGS.drainDelay.default as number,
 } as const;
 
 /** One gateway process: `node dist/gateway/cli.js ...args` with `env`, in the project folder. */
@@ -37,6 +38,8 @@ export interface GatewayLaunchInput {
   adminBind: { host: string; port: number };
   workers: { min: number; max: number };
   gracefulTimeoutSeconds: number;
+  /** Seconds a TERMed gateway keeps serving with /readyz at 503 before it drains. */
+  drainDelaySeconds: number;
   /** Per-worker RSS ceiling in MiB (0 = never recycle on memory). */
   maxWorkerMemoryMb: number;
 }
@@ -49,6 +52,7 @@ export function gatewayLaunch(input: GatewayLaunchInput): GatewayLaunch {
     minWorkers: input.workers.min,
     maxWorkers: input.workers.max,
     gracefulTimeout: input.gracefulTimeoutSeconds,
+    drainDelay: input.drainDelaySeconds,
     maxMemory: input.maxWorkerMemoryMb,
   };
   return {

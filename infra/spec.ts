@@ -55,6 +55,8 @@ export interface StackConfig extends IngressConfig {
   hpaCpuTarget?: number;
   /** Seconds the gateway gives in-flight requests on TERM. */
   gracefulTimeoutSeconds?: number;
+  /** Seconds the gateway keeps serving after TERM with /readyz at 503, before it drains. */
+  drainDelaySeconds?: number;
   /** Seconds a pod keeps serving after it is marked for deletion, while endpoints update. */
   preStopDelaySeconds?: number;
   dockerNetworkMode?: DockerNetworkMode;
@@ -111,6 +113,7 @@ export interface StackSpec {
     /** Per-worker memory ceiling (MB) that triggers recycling, from the container limit (0 locally: none). */
     maxWorkerMemoryMb: number;
     gracefulTimeoutSeconds: number;
+    drainDelaySeconds: number;
     resources: Resources;
     health: { liveness: string; readiness: string };
   };
@@ -118,7 +121,12 @@ export interface StackSpec {
   /** Optional Ingress in front of the static tier (managed clusters); undefined = none. */
   ingress?: IngressSpec;
   scaling: Scaling;
-  /** Seconds the orchestrator waits after TERM before KILL: preStop + graceful drain + margin. */
+  /**
+   * Seconds the orchestrator waits after TERM before KILL (Kubernetes terminationGracePeriodSeconds,
+   * Docker's stop timeout): preStop + drain delay + graceful timeout + margin. A drain closes
+   * WebSockets and event streams within the graceful timeout (docs/long-lived-connections.md), so
+   * long connections need no more than that.
+   */
   stopGraceSeconds: number;
   preStopDelaySeconds: number;
   docker: { networkMode: DockerNetworkMode; network: string };
@@ -139,6 +147,7 @@ export const DEFAULTS = {
   hpaMaxReplicas: 4,
   hpaCpuTarget: 80,
   gracefulTimeoutSeconds: GATEWAY_DEFAULTS.gracefulTimeoutSeconds,
+  drainDelaySeconds: GATEWAY_DEFAULTS.drainDelaySeconds,
   preStopDelaySeconds: 5,
   dockerNetworkMode: 'bridge' as DockerNetworkMode,
   staticServiceType: 'NodePort' as 'NodePort' | 'ClusterIP',
@@ -192,6 +201,7 @@ export function stackSpec(config: StackConfig): StackSpec {
         adminBind: { host: adminBindHost, port: instance.adminPort },
         workers: scaling.workers,
         gracefulTimeoutSeconds: c.gracefulTimeoutSeconds,
+        drainDelaySeconds: c.drainDelaySeconds,
         maxWorkerMemoryMb,
       }),
     }));
@@ -219,6 +229,7 @@ export function stackSpec(config: StackConfig): StackSpec {
       workers: scaling.workers,
       maxWorkerMemoryMb,
       gracefulTimeoutSeconds: c.gracefulTimeoutSeconds,
+      drainDelaySeconds: c.drainDelaySeconds,
       resources: gatewayResources,
       health: { liveness: '/healthz', readiness: '/readyz' },
     },
@@ -240,7 +251,7 @@ export function stackSpec(config: StackConfig): StackSpec {
     },
     ...(ingress ? { ingress } : {}),
     scaling,
-    stopGraceSeconds: c.preStopDelaySeconds + c.gracefulTimeoutSeconds + STOP_MARGIN_SECONDS,
+    stopGraceSeconds: c.preStopDelaySeconds + c.drainDelaySeconds + c.gracefulTimeoutSeconds + STOP_MARGIN_SECONDS,
     preStopDelaySeconds: c.preStopDelaySeconds,
     docker: { networkMode: c.dockerNetworkMode, network: `${c.project}-net` },
   };

@@ -77,6 +77,7 @@ describe.each(TARGETS)('%s', (target) => {
         minWorkers: gw.workers.min,
         maxWorkers: gw.workers.max,
         gracefulTimeout: gw.gracefulTimeoutSeconds,
+        drainDelay: gw.drainDelaySeconds,
         maxMemory: gw.maxWorkerMemoryMb,
       });
       // Every variable is one the gateway reads: none is silently ignored.

@@ -103,7 +103,8 @@ describe('gateway wiring', () => {
     expect(dep.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
     const pod = dep.spec.template.spec;
     const env = Object.fromEntries(pod.containers[0].env.map((e: KubeObject) => [e.name, e.value]));
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(pod.containers[0].lifecycle.preStop.sleep.seconds + Number(env.GATEWAY_GRACEFUL_TIMEOUT));
+    // Derived from what the pod itself says: preStop + the gateway's drain delay and graceful timeout + margin.
+    expect(pod.terminationGracePeriodSeconds).toBe(pod.containers[0].lifecycle.preStop.sleep.seconds + Number(env.GATEWAY_DRAIN_DELAY) + Number(env.GATEWAY_GRACEFUL_TIMEOUT) + 5);
   });
 
   test('the NetworkPolicy admits only nginx pods, only on the app port', () => {

@@ -87,9 +87,10 @@ describe('stackSpec', () => {
     expect(() => stackSpec({ target: 'docker', gatewayCpuMillis: 2000, gatewayMemoryMb: 200 })).toThrow(/gatewayMemoryMb 200 is below the measured peak/);
   });
 
-  test('the stop grace covers the preStop delay and the graceful drain', () => {
-    const spec = stackSpec({ target: 'kubernetes', preStopDelaySeconds: 5, gracefulTimeoutSeconds: 20 });
-    expect(spec.stopGraceSeconds).toBeGreaterThan(25);
+  test('the stop grace is preStop + drain delay + graceful timeout + a 5 s margin, and the gateway gets those settings', () => {
+    const spec = stackSpec({ target: 'kubernetes', preStopDelaySeconds: 5, drainDelaySeconds: 3, gracefulTimeoutSeconds: 20 });
+    expect(spec.stopGraceSeconds).toBe(5 + 3 + 20 + 5);
+    expect(spec.gateway.instances[0]!.launch.env).toMatchObject({ GATEWAY_DRAIN_DELAY: '3', GATEWAY_GRACEFUL_TIMEOUT: '20' });
   });
 
   test('defaults apply with ??: zero-valued settings are kept, undefined ones defaulted', () => {

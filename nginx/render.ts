@@ -16,7 +16,9 @@ export const CACHE_CONTROL = {
 } as const;
 
 /** `host:port`, with brackets for IPv6 literals. */
-export function formatAddress({ host, port }: { host: string; port: number }): string {
+export function formatAddress(address: { host: string; port: number } | { socket: string }): string {
+  if ('socket' in address) return `unix:${address.socket}`;
+  const { host, port } = address;
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 

@@ -21,6 +21,8 @@ const Path = z.string().regex(/^\/[^\s;{}'"\\$#]*$/, 'must be an absolute path w
 const LogTarget = z.union([z.literal('stderr'), z.literal('off'), Path]);
 
 const Address = z.object({ host: Host, port: Port });
+/** A gateway on this machine bound to a unix socket (`--bind unix:PATH`): no TCP between the tiers. */
+const SocketAddress = z.object({ socket: Path });
 
 /**
  * The gateway tier as nginx sees it. The gateway keeps idle connections for 75 s; nginx must give
@@ -28,7 +30,7 @@ const Address = z.object({ host: Host, port: Port });
  */
 const UpstreamSchema = z.object({
   /** One entry per gateway replica. */
-  servers: z.array(Address).min(1),
+  servers: z.array(z.union([Address, SocketAddress])).min(1),
   /**
    * How host names are resolved. `startup` (default): once, when nginx loads the config — right for
    * IP addresses, `localhost`, Docker container names and Kubernetes ClusterIP Services (stable IP),
@@ -74,7 +76,10 @@ const PathsSchema = z.object({
 
 export const NginxSpecSchema = z.object({
   listen: Address,
-  upstream: UpstreamSchema,
+  upstream: UpstreamSchema.refine(
+    (u) => u.resolve === 'startup' || u.servers.every((server) => 'host' in server),
+    'a unix-socket server needs resolve: startup (there is no name to resolve)',
+  ),
   /** The folder served under `/static/` (the app build's `dist/static`). */
   staticRoot: Path,
   /** Largest request body nginx accepts (larger → 413 before the gateway sees it). */

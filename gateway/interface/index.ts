@@ -22,7 +22,7 @@ export { detectApp, type DetectedApp } from './detect.ts';
 export { appSetOf, loadApps, MountedApps, type LoadOptions } from './load.ts';
 export { contextOf, createRequestListener } from './listener.ts';
 export { refuseConnect } from './edge.ts';
-export { compileProxyTrust, resolveForwarded, type Forwarded, type ProxyTrust } from './proxy.ts';
+export { UNIX_PEERS, compileProxyTrust, resolveForwarded, type Forwarded, type ProxyTrust } from './proxy.ts';
 export { matchRoute, normalizePrefix, stripPrefix } from './mount.ts';
 export { createUpgradeDispatch, fetchUpgradeTarget, refuseUpgrade, serverUpgradeTarget, type UpgradeDispatch, type UpgradeTarget } from './upgrade.ts';
 export { silenceLateWrites } from './respond.ts';

@@ -23,11 +23,20 @@ function unmapped(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
+/**
+ * An entry of the allow list meaning "peers on a unix socket" (they have no address). A worker bound
+ * to `unix:PATH` adds it: only processes the socket file's mode lets in can connect, which is the
+ * same guarantee loopback gives, so nginx's X-Forwarded-* headers are believed there too.
+ */
+export const UNIX_PEERS = 'unix';
+
 /** Compiles `forwardedAllowIps`; throws a plain Error naming the entry it cannot read. */
 export function compileProxyTrust(allow: readonly string[]): ProxyTrust {
   if (allow.includes('*')) return TRUST_ALL;
+  const unixPeers = allow.includes(UNIX_PEERS);
   const list = new BlockList();
   for (const raw of allow) {
+    if (raw === UNIX_PEERS) continue;
     const entry = raw.trim();
     const [address = '', bits] = entry.split('/');
     const family = isIP(unmapped(address));
@@ -47,6 +56,7 @@ export function compileProxyTrust(allow: readonly string[]): ProxyTrust {
   let lastAnswer = false;
   return {
     trusts(address) {
+      if (address === undefined) return unixPeers;
       if (!address) return false;
       if (address === lastAddress) return lastAnswer;
       const plain = unmapped(address);

@@ -14,6 +14,7 @@ import type { Settings } from '../settings/registry.ts';
 import { workerEnv } from '../worker/env.ts';
 import { Arbiter, type ArbiterPlugins, type MasterSignal, type Reloaded } from './arbiter.ts';
 import { clusterProcessApi } from './process-api.ts';
+import { prepareUnixSocket, removeUnixSocket } from './unix-socket.ts';
 
 const TICK_MS = 1000;
 const SIGNALS: MasterSignal[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'];
@@ -45,6 +46,8 @@ function toReloaded(loaded: LoadedSettings, cpus: number): Reloaded {
 export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras: MasterExtras): Promise<number> {
   const { settings } = loaded;
   const first = toReloaded(loaded, extras.cpus);
+  // Before anything is bound or forked, so a bad socket path is a config error (exit 2).
+  await prepareUnixSocket(settings);
   const logs = createLog({ level: settings.logLevel, file: settings.logFile, base: { role: 'master' } });
   const { log } = logs;
   if (process.pid === 1) {
@@ -109,6 +112,7 @@ export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras
     admin.close(() => resolve());
     admin.closeAllConnections();
   });
+  removeUnixSocket(settings);
   logs.flush();
   return code;
 }

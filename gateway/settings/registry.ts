@@ -33,6 +33,15 @@ const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:8000 or [::1]:8000')
   .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be 0..65535');
+/** HOST:PORT, or gunicorn's `unix:PATH` for a unix socket (an absolute path). */
+const bindAddress = z.string().superRefine((value, ctx) => {
+  if (value.startsWith('unix:')) {
+    if (!/^unix:\/[^\0]+$/.test(value)) ctx.addIssue({ code: 'custom', message: 'expected unix:/absolute/path.sock' });
+    return;
+  }
+  const tcp = hostPort.safeParse(value);
+  if (!tcp.success) ctx.addIssue({ code: 'custom', message: `${tcp.error.issues[0]?.message ?? 'invalid'}, or unix:/absolute/path.sock` });
+});
 const count = z.number().int('expected a whole number').min(1, 'must be at least 1');
 const zeroOrMore = z.number().int('expected a whole number').min(0, 'must be 0 or more');
 const seconds = z.number().min(0, 'must be 0 or more seconds');
@@ -84,8 +93,13 @@ export const SETTINGS = {
     doc: 'More apps by path prefix, PREFIX=MODULE (repeatable); longest prefix wins.',
   }),
   bind: entry({
-    kind: 'address', schema: hostPort, default: '127.0.0.1:8000', group: 'Server', reloadable: false,
-    doc: 'Address the workers serve HTTP on.',
+    kind: 'address', schema: bindAddress, default: '127.0.0.1:8000', group: 'Server', reloadable: false,
+    doc: 'Address the workers serve HTTP on: HOST:PORT, or unix:/path.sock for a unix socket (a stale socket file is replaced).',
+  }),
+  socketMode: entry({
+    kind: 'string', schema: z.string().regex(/^0?[0-7]{3}$/, 'expected an octal file mode such as 660'), default: '660',
+    group: 'Server', reloadable: false,
+    doc: 'Permissions of the unix socket file with a unix: bind (octal); the proxy must be able to write to it.',
   }),
   adminBind: entry({
     kind: 'address', schema: hostPort, default: '127.0.0.1:9000', group: 'Server', reloadable: false,

@@ -6,13 +6,14 @@
  * with its ProcessApi; worker/main.ts plugs in the real process.
  */
 import type { IncomingMessage, Server } from 'node:http';
+import { chmodSync } from 'node:fs';
 import { ExitCode, GatewayError, exitCodeOf } from '../errors.ts';
 import { callHook, type Hooks, type WorkerView } from '../hooks.ts';
-import { createRequestListener, createUpgradeDispatch, refuseConnect, silenceLateWrites, type AppSet, type Exchange, type Middleware, type Mount } from '../interface/index.ts';
+import { UNIX_PEERS, createRequestListener, createUpgradeDispatch, refuseConnect, silenceLateWrites, type AppSet, type Exchange, type Middleware, type Mount } from '../interface/index.ts';
 import type { LogHandle } from '../log.ts';
 import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
 import type { MasterMessage, WorkerMessage } from '../protocol.ts';
-import { splitHostPort } from '../settings/address.ts';
+import { splitHostPort, unixSocketPath } from '../settings/address.ts';
 import { mountsOf, type WorkerBoot } from './env.ts';
 import { trackConnections } from './connections.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -107,16 +108,21 @@ export function createWorker(options: WorkerOptions): Worker {
   server.on('connect', refuseConnect((fields, message) => log.warn(fields, message)));
 
   function listen(): void {
-    const [host, listenPort] = splitHostPort(settings.bind);
+    const socketPath = unixSocketPath(settings.bind);
+    const [host, listenPort] = socketPath === undefined ? splitHostPort(settings.bind) : ['', 0];
     const reusePort = settings.listenStrategy === 'reuse-port';
     server.on('error', (error: NodeJS.ErrnoException) => {
       const detail = `${settings.bind}: ${error.code ?? error.message}`;
       log.error({ err: error }, `cannot listen on ${detail}`);
       failBoot('BIND_FAILED', new GatewayError('BIND_FAILED', detail).message, ExitCode.CONFIG);
     });
-    server.listen({ host, port: listenPort, exclusive: reusePort, reusePort }, () => {
+    const listening = () => {
+      // The master created the socket file (cluster binds there); its mode decides who may connect.
+      if (socketPath !== undefined) chmodSync(socketPath, Number.parseInt(settings.socketMode, 8));
       void hook('postWorkerInit', view).then(() => send({ type: 'ready' }));
-    });
+    };
+    if (socketPath !== undefined) server.listen({ path: socketPath }, listening);
+    else server.listen({ host, port: listenPort, exclusive: reusePort, reusePort }, listening);
   }
 
   const bootStartedAt = options.bootStartedAt ?? performance.now();
@@ -150,12 +156,14 @@ export function createWorker(options: WorkerOptions): Worker {
     await hook('postFork', view);
     apps = await options.loadApps(mountsOf(settings), { cwd: boot.cwd });
     await initWithinBootTimeout(apps);
+    // Bound to a unix socket, the peer (nginx) has no address to list: trust it by the socket instead.
+    const forwardedAllowIps = unixSocketPath(settings.bind) === undefined ? settings.forwardedAllowIps : [...settings.forwardedAllowIps, UNIX_PEERS];
     const requestView = (ex: Exchange) => ({ method: ex.req.method ?? 'GET', path: ex.originalUrl.split('?')[0] ?? '/', headers: ex.req.headers });
     server.on(
       'request',
       createRequestListener(apps, {
         workerId: boot.id,
-        forwardedAllowIps: settings.forwardedAllowIps,
+        forwardedAllowIps,
         requestTimeoutMs: settings.requestTimeout * 1000,
         maxBodyBytes: settings.maxBodySize,
         logger: log,
@@ -184,7 +192,7 @@ export function createWorker(options: WorkerOptions): Worker {
     );
     const upgrades = createUpgradeDispatch(apps, {
       workerId: boot.id,
-      forwardedAllowIps: settings.forwardedAllowIps,
+      forwardedAllowIps,
       onUpgraded: (req, socket) => {
         connections.upgraded(socket);
         upgraded.add((req.headers.upgrade ?? '').toLowerCase(), socket);

@@ -19,7 +19,7 @@ const TARGETS: [string, StackConfig][] = [
 /** The nginx.conf the program hands to the static tier of `config`. */
 async function shippedConf(config: StackConfig): Promise<{ conf: string; hosts: string[] }> {
   const { resources, spec } = await captureStack(config);
-  const hosts = spec.static.nginx.upstream.servers.map((s) => s.host);
+  const hosts = spec.static.nginx.upstream.servers.map((s) => ('host' in s ? s.host : s.socket));
   const configMap = resources.find((r) => r.type === 'kubernetes:core/v1:ConfigMap');
   if (configMap) return { conf: (configMap.inputs.data as Record<string, string>)['nginx.conf']!, hosts };
   const nginx = resources.find((r) => r.type === 'docker:index/container:Container' && r.inputs.name === `${spec.project}-nginx`);

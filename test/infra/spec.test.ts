@@ -59,13 +59,13 @@ describe('stackSpec', () => {
   test.each(targetCases)('$config.target $config.dockerNetworkMode → upstreams $upstreams',
     ({ config, upstreams, bind, adminBind, siteUrl }) => {
       const spec = stackSpec(config);
-      expect(spec.static.nginx.upstream.servers.map((u) => `${u.host}:${u.port}`)).toEqual(upstreams);
+      expect(spec.static.nginx.upstream.servers.map((u) => ('host' in u ? `${u.host}:${u.port}` : u.socket))).toEqual(upstreams);
       expect(spec.gateway.bindHost).toBe(bind);
       expect(spec.gateway.adminBindHost).toBe(adminBind);
       expect(spec.site.url).toBe(siteUrl);
       // Admin ports are never an upstream of nginx.
       const adminPorts = new Set(spec.gateway.instances.map((i) => i.adminPort));
-      expect(spec.static.nginx.upstream.servers.some((u) => adminPorts.has(u.port))).toBe(false);
+      expect(spec.static.nginx.upstream.servers.some((u) => 'port' in u && adminPorts.has(u.port))).toBe(false);
     });
 
   test('the gateway launch carries the derived worker bounds and memory ceiling', () => {

@@ -26,7 +26,7 @@ describe('nginx -t on each target\'s rendered config', () => {
     const config = target === 'local' ? localStackConfig({ sitePort: 18080 }) : { target, gatewayReplicas: 2 };
     const spec = relocate(stackSpec(config).static.nginx, dir);
     // Docker's bridge addresses replicas by container name; stand them in with a name that resolves here.
-    const servers = spec.upstream.servers.map((s) => ({ ...s, host: target === 'docker' ? 'localhost' : s.host }));
+    const servers = spec.upstream.servers.map((s) => ('host' in s && target === 'docker' ? { ...s, host: 'localhost' } : s));
     const result = await checkConfig(renderNginxConf({ ...spec, upstream: { ...spec.upstream, servers } }), dir);
     expect(result.output).toContain('test is successful');
     expect(result.ok).toBe(true);
@@ -49,7 +49,7 @@ describe('nginx -t on each target\'s rendered config', () => {
 
   describe('Kubernetes: the gateway Service by DNS name', () => {
     const kube = stackSpec({ target: 'kubernetes' }).static.nginx;
-    const serviceName = kube.upstream.servers[0]!.host;
+    const serviceName = (kube.upstream.servers[0] as { host: string }).host;
 
     it('names a cluster-local Service', () => {
       expect(serviceName).toMatch(/\.svc\.cluster\.local$/);

@@ -28,6 +28,20 @@ describe('renderNginxConf', () => {
   });
 });
 
+describe('a gateway on a unix socket', () => {
+  const base = { listen: { host: '127.0.0.1', port: 8080 }, staticRoot: '/srv/static', paths: { runDir: '/run/nginx' } };
+  it('is an upstream server unix:PATH with the same keep-alive', () => {
+    const conf = renderNginxConf(nginxSpec({ ...base, upstream: { servers: [{ socket: '/run/gateway/gw.sock' }] } }));
+    expect(conf).toMatch(/server unix:\/run\/gateway\/gw\.sock max_fails=/);
+    expect(conf).toContain('keepalive 32;');
+    expect(formatAddress({ socket: '/a.sock' })).toBe('unix:/a.sock');
+  });
+  it('is refused with per-request resolving (no name to resolve) and for a relative path', () => {
+    expect(() => nginxSpec({ ...base, upstream: { servers: [{ socket: '/a.sock' }], resolve: { resolver: '10.96.0.10' } } })).toThrow(/unix-socket server needs resolve: startup/);
+    expect(() => nginxSpec({ ...base, upstream: { servers: [{ socket: 'a.sock' }] } })).toThrow(/absolute path/);
+  });
+});
+
 describe('nginxSpec', () => {
   it.each(INVALID_CASES)('refuses $name, naming the field', ({ input, names }) => {
     expect(() => nginxSpec(input)).toThrow(names);

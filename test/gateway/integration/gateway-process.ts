@@ -40,9 +40,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ c
   });
 }
 
-export async function startGateway(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+/** Starts the gateway on free loopback ports; `bind` replaces the HTTP port (e.g. `unix:/path`), and `url` then means nothing. */
+export async function startGateway(args: string[], env: NodeJS.ProcessEnv = {}, bind?: string): Promise<GatewayProcess> {
   const [port, adminPort] = [await freePort(), await freePort()];
-  const proc = spawn(process.execPath, [CLI, ...args, '--bind', `127.0.0.1:${port}`, '--admin-bind', `127.0.0.1:${adminPort}`], {
+  const proc = spawn(process.execPath, [CLI, ...args, '--bind', bind ?? `127.0.0.1:${port}`, '--admin-bind', `127.0.0.1:${adminPort}`], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

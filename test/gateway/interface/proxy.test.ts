@@ -1,6 +1,6 @@
 /** Trusted-proxy rules, table-driven: who the client is, and which scheme and host it asked for. */
 import type { IncomingHttpHeaders } from 'node:http';
-import { compileProxyTrust, resolveForwarded } from '../../../gateway/interface/index.ts';
+import { UNIX_PEERS, compileProxyTrust, resolveForwarded } from '../../../gateway/interface/index.ts';
 
 interface Row {
   name: string;
@@ -120,5 +120,13 @@ describe('compileProxyTrust', () => {
   });
   test('an undefined peer address (a destroyed socket) is never trusted', () => {
     expect(compileProxyTrust(['127.0.0.1']).trusts(undefined)).toBe(false);
+  });
+  test('with UNIX_PEERS (a worker bound to unix:PATH) a unix-socket peer is trusted, and its X-Forwarded-For believed', () => {
+    const trust = compileProxyTrust(['127.0.0.1', UNIX_PEERS]);
+    expect(trust.trusts(undefined)).toBe(true);
+    expect(trust.trusts('')).toBe(false);
+    expect(trust.trusts('192.0.2.1')).toBe(false);
+    const forwarded = resolveForwarded(trust, { address: undefined, port: undefined, encrypted: false }, { 'x-forwarded-for': '198.51.100.7' });
+    expect(forwarded).toMatchObject({ trusted: true, address: '198.51.100.7' });
   });
 });

@@ -27,6 +27,8 @@ export interface Contender {
   /** One line for the table: what exactly runs. */
   describe: string;
   spec(ports: ContenderPorts, workers: number): ServerSpec;
+  /** A contender reached only through nginx, over this unix socket (no direct row). */
+  socket?(ports: ContenderPorts): string;
 }
 
 const log = (name: string): string => resolve(RUN_DIR, 'logs', `${name}.log`);
@@ -149,7 +151,27 @@ export const CONTENDERS: Contender[] = [
   gateway('gateway-fetch', 'bench/peers/hello-app.ts'),
   rawCluster('raw-cluster-fetch', 'fetch'),
   gateway('gateway-logged', 'bench/peers/hello-listener.ts', ['--access-log']),
+  gatewayOnSocket('gateway-unix', 'bench/peers/hello-listener.ts'),
 ];
+
+/** The gateway bound to a unix socket, reached through nginx only: against `gateway` behind nginx over TCP loopback. */
+function gatewayOnSocket(name: string, app: string): Contender {
+  const socket = ({ port }: ContenderPorts) => resolve(RUN_DIR, `${name}-${port}.sock`);
+  const tcp = gateway(name, app);
+  return {
+    name,
+    describe: `node dist/gateway/cli.js ${app} --workers N --bind unix:PATH --socket-mode 666 (nginx's upstream: server unix:PATH)`,
+    socket,
+    spec: (ports, workers) => {
+      const spec = tcp.spec(ports, workers);
+      const bind = spec.args.indexOf('--bind');
+      spec.args[bind + 1] = `unix:${socket(ports)}`;
+      // nginx's workers run as another user than the gateway here (root starts both).
+      spec.args.push('--socket-mode', '666');
+      return spec;
+    },
+  };
+}
 
 /** The gateway run from its TypeScript sources (Node strips the types at run time): the start-up table's "before". */
 export const GATEWAY_SOURCES: Contender = gateway('gateway-sources', 'bench/peers/hello-listener.ts', [], 'gateway/cli.ts');

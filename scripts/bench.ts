@@ -89,9 +89,10 @@ try {
       const server = await startServer(contender.spec({ port: port!, adminPort: adminPort! }, settings.workers));
       started.push(server);
       console.log(`[bench] ${contender.name} up on :${port} in ${server.startupMs.toFixed(0)} ms (pid ${server.pid})`);
-      targets.push({ contender: contender.name, via: 'direct', baseUrl: `http://127.0.0.1:${port}`, pid: server.pid });
+      const socket = contender.socket?.({ port: port!, adminPort: adminPort! });
+      if (socket === undefined) targets.push({ contender: contender.name, via: 'direct', baseUrl: `http://127.0.0.1:${port}`, pid: server.pid });
       if (withNginx) {
-        const front = await startNginxFront(contender.name, port!, RUN_DIR);
+        const front = await startNginxFront(contender.name, socket === undefined ? port! : { socket }, RUN_DIR);
         started.push(front.server);
         targets.push({ contender: contender.name, via: 'nginx', baseUrl: `http://127.0.0.1:${front.port}`, pid: server.pid });
       }

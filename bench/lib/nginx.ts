@@ -19,10 +19,11 @@ export interface NginxFront {
 }
 
 /**
- * Render and start nginx proxying to 127.0.0.1:`upstreamPort`. The access log is off: it is the
- * same fixed cost for every contender and would only add disk noise to a shared machine.
+ * Render and start nginx proxying to 127.0.0.1:`upstream` (a port) or to a unix socket
+ * (`{ socket }`). The access log is off: it is the same fixed cost for every contender and would
+ * only add disk noise to a shared machine.
  */
-export async function startNginxFront(name: string, upstreamPort: number, runRoot: string): Promise<NginxFront> {
+export async function startNginxFront(name: string, upstream: number | { socket: string }, runRoot: string): Promise<NginxFront> {
   const nginx = findExecutable('nginx');
   if (!nginx) throw new Error('nginx is not installed (apt-get install nginx-light)');
   const port = await freePort();
@@ -32,7 +33,7 @@ export async function startNginxFront(name: string, upstreamPort: number, runRoo
   writeFileSync(resolve(staticRoot, 'hello.txt'), 'static hello\n');
   const spec = nginxSpec({
     listen: { host: '127.0.0.1', port },
-    upstream: { servers: [{ host: '127.0.0.1', port: upstreamPort }] },
+    upstream: { servers: [typeof upstream === 'number' ? { host: '127.0.0.1', port: upstream } : upstream] },
     staticRoot,
     paths: { runDir, errorLog: `${runDir}/error.log`, accessLog: 'off' },
   });

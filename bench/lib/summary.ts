@@ -99,6 +99,9 @@ const TARGET_PAIRS: { ours?: string; peer: string; via: Series['via']; metric: M
   { peer: 'pm2', via: 'direct', metric: THROUGHPUT, goal: { atLeast: 1 } },
   { peer: 'raw-cluster', via: 'nginx', metric: THROUGHPUT, goal: { atLeast: 0.95 } },
   { ours: 'gateway-logged', peer: 'raw-cluster', via: 'direct', metric: THROUGHPUT, goal: { atLeast: 0.9 } },
+  // Whether nginx → gateway over a unix socket beats TCP loopback: the local stack uses it only if so.
+  { ours: 'gateway-unix', peer: 'gateway', via: 'nginx', metric: THROUGHPUT, goal: { atLeast: 1 } },
+  { ours: 'gateway-unix', peer: 'gateway', via: 'nginx', metric: CPU, goal: { atMost: 1 } },
   { ours: 'gateway-fetch', peer: 'raw-cluster-fetch', via: 'direct', metric: THROUGHPUT, goal: { atLeast: 0.95 } },
   { ours: 'gateway-fetch', peer: 'raw-cluster-fetch', via: 'direct', metric: P99, goal: { atMost: 1.1 } },
   { ours: 'gateway-fetch', peer: 'raw-cluster-fetch', via: 'nginx', metric: THROUGHPUT, goal: { atLeast: 0.95 } },

@@ -15,6 +15,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
+import { checkEdge } from './edge.ts';
 import { RequestContext } from './exchange.ts';
 import { REQUEST_ID, requestIds } from './listener.ts';
 import { MountedApps } from './load.ts';
@@ -81,6 +82,8 @@ export interface UpgradeOptions {
   forwardedAllowIps: string[];
   /** Called with each connection handed to an app (the worker tracks them for drain and gauges). */
   onUpgraded?(req: IncomingMessage, socket: Duplex): void;
+  /** Told why a handshake was refused for its target or Host (the HTTP edge rules, edge.ts). */
+  warn?(fields: object, message: string): void;
 }
 
 /** The worker's upgrade dispatch over every mounted app. */
@@ -103,6 +106,13 @@ export function createUpgradeDispatch(apps: AppSet, options: UpgradeOptions): Up
       return protocol === 'websocket' || Boolean(matchRoute(routes, req.url ?? '/')?.target?.accepts(protocol));
     },
     upgrade(req, socket, head) {
+      // The same target and Host rules as ordinary requests: a handshake with userinfo in its
+      // target would otherwise reach the fetch adapter and come back as a 500.
+      const edge = checkEdge(req);
+      if (edge) {
+        if (edge.reason) options.warn?.({ client: req.socket.remoteAddress }, `upgrade refused with ${edge.status}: ${edge.reason}`);
+        return refuseUpgrade(socket, edge.reason ? edge.status : 400);
+      }
       const originalUrl = req.url ?? '/';
       const route = matchRoute(routes, originalUrl);
       const target = route?.target;

@@ -197,6 +197,7 @@ export function createWorker(options: WorkerOptions): Worker {
         connections.upgraded(socket);
         upgraded.add((req.headers.upgrade ?? '').toLowerCase(), socket);
       },
+      warn: (fields, message) => log.warn(fields, message),
     });
     // Only upgrades an app takes leave the request path (Node >= 24 asks this for each one; the
     // option is read from this property, which @types/node does not declare).

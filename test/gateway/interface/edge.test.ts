@@ -2,10 +2,11 @@
  * The HTTP edge cases the listener settles itself (gateway/interface/edge.ts), sent as raw bytes:
  * what a client talking to a worker directly gets, what the app sees, and what is logged.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { connect } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { sendRaw } from '../../../bench/faults/raw-http.ts';
-import { appSetOf, refuseConnect, type FetchApp } from '../../../gateway/interface/index.ts';
+import { appSetOf, createUpgradeDispatch, refuseConnect, type FetchApp } from '../../../gateway/interface/index.ts';
+import honoWebSocket from '../../fixtures/apps/hono-websocket.ts';
 import { serve, type Served } from './serve.ts';
 
 let served: Served | undefined;
@@ -109,4 +110,38 @@ test('a body the client cuts off is a warn, not an app failure with a stack trac
   });
   expect(errors()).toEqual([]);
   expect(warnings().join('\n')).toContain('the request body was cut off');
+});
+
+describe('WebSocket handshakes follow the same rules', () => {
+  const handshake = (target: string, hostLines: string): string =>
+    `GET ${target} HTTP/1.1\r\n${hostLines}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+  let port: number;
+  let refused: string[];
+  let server: Server;
+  beforeAll(async () => {
+    refused = [];
+    const upgrades = createUpgradeDispatch(appSetOf([{ prefix: '/chat', app: honoWebSocket }]), {
+      workerId: 1,
+      forwardedAllowIps: [],
+      warn: (_fields, message) => void refused.push(message),
+    });
+    server = createServer((_req, res) => res.end('plain'));
+    server.on('upgrade', upgrades.upgrade);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test('userinfo in the target gets 400, not the adapter’s 500', async () => {
+    expect((await sendRaw(port, handshake('http://user:pass@example.com/chat/ws', 'Host: example.com\r\n'))).status).toBe(400);
+    expect(refused.join('\n')).toContain('userinfo in the request target');
+  });
+
+  test('two Host lines get 400', async () => {
+    expect((await sendRaw(port, handshake('/chat/ws', 'Host: a\r\nHost: b\r\n'))).status).toBe(400);
+  });
+
+  test('an absolute-form target is routed by its path to the app mounted there', async () => {
+    expect((await sendRaw(port, handshake('http://example.com/chat/ws', 'Host: other\r\n'))).status).toBe(101);
+  });
 });

@@ -43,6 +43,19 @@ export function renderHomePage({ asset, workerId, pid }: PageInput) {
       <pre id="whoami-out"></pre>
     </section>
     <section>
+      <h2>Live: WebSocket echo</h2>
+      <form id="echo-form">
+        <input id="echo-text" placeholder="Say something" maxlength="400">
+        <button type="submit">Send over /live/ws</button>
+      </form>
+      <p class="muted" id="echo-status">connecting…</p>
+      <pre id="echo-out"></pre>
+    </section>
+    <section>
+      <h2>Live: server clock (SSE)</h2>
+      <p><strong id="clock">–</strong> <span class="muted" id="clock-worker"></span></p>
+    </section>
+    <section>
       <h2>CPU work</h2>
       <button id="work" type="button">GET /api/work?ms=200</button>
       <pre id="work-out"></pre>

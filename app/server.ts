@@ -8,6 +8,7 @@
  */
 import { Hono } from 'hono';
 import { api } from './api.ts';
+import { live } from './live.ts';
 import { whoAnswered, type AppEnv } from './context.ts';
 import { assetUrls, loadManifest } from './manifest.ts';
 import { renderHomePage } from './page.ts';
@@ -24,6 +25,7 @@ app.get('/', (c) => {
 });
 
 app.route('/api', api);
+app.route('/live', live);
 
 app.notFound((c) => c.json({ error: 'not found', path: c.req.path }, 404));
 

@@ -7,6 +7,7 @@
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { WebSocketServer } from 'ws';
 import { relative, resolve } from 'node:path';
 import { buildStatic, DIST } from '../../app/build.ts';
 
@@ -19,8 +20,10 @@ const { default: app } = await import('../../app/server.ts');
 const server = new Hono();
 // The same URLs nginx serves in production; serveStatic's root is relative to the working folder.
 server.use('/static/*', serveStatic({ root: relative(process.cwd(), resolve(DIST)) }));
-server.all('*', (c) => app.fetch(c.req.raw, { workerId: 0, signal: c.req.raw.signal }));
+// The adapter's env object goes on to the app (with the fields the gateway would add): its
+// upgradeWebSocket reads and marks that very object.
+server.all('*', (c) => app.fetch(c.req.raw, Object.assign(c.env as object, { workerId: 0, signal: c.req.raw.signal })));
 
-serve({ fetch: server.fetch, hostname: host, port: Number(port) }, (info) => {
+serve({ fetch: server.fetch, hostname: host, port: Number(port), websocket: { server: new WebSocketServer({ noServer: true }) } }, (info) => {
   console.error(`[dev] serving http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}/`);
 });

@@ -1,6 +1,7 @@
 /**
  * The page in a real browser (headless Chromium) through the real stack: its stylesheet applies,
- * its script runs, its image decodes, and nothing is blocked by nginx's Content-Security-Policy.
+ * its script runs, its image decodes, its WebSocket echo and SSE clock work through nginx, and
+ * nothing is blocked by nginx's Content-Security-Policy.
  * A screenshot is saved in the run folder (KIT_SCREENSHOT=path to keep it elsewhere).
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -39,7 +40,8 @@ it('renders the page with its CSS, JS and image, and no console errors', async (
   const problems: string[] = [];
   page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
   page.on('requestfailed', (request) => problems.push(`${request.url()} failed`));
-  const response = await page.goto(stack.site, { waitUntil: 'networkidle' });
+  // Not 'networkidle': the page keeps an event stream and a WebSocket open.
+  const response = await page.goto(stack.site, { waitUntil: 'load' });
   expect(response?.status()).toBe(200);
 
   // The stylesheet applied: the header has its gradient, the body its background.
@@ -52,6 +54,15 @@ it('renders the page with its CSS, JS and image, and no console errors', async (
   // The script's button reaches the API through nginx.
   await page.click('#whoami');
   await expect(page.waitForFunction(() => document.querySelector('#whoami-out')?.textContent?.startsWith('200'))).resolves.toBeTruthy();
+
+  // The live part: a WebSocket echo and an SSE clock, both through nginx and the gateway.
+  await page.waitForFunction(() => document.querySelector('#echo-status')?.textContent?.startsWith('connected to worker'));
+  await page.fill('#echo-text', 'hello over a websocket');
+  await page.click('#echo-form button');
+  await page.waitForFunction(() => / hello over a websocket$/.test(document.querySelector('#echo-out')?.textContent ?? ''));
+  await page.waitForFunction(() => document.querySelector('#clock-worker')?.textContent?.startsWith('from worker'));
+  const first = await page.textContent('#clock');
+  await page.waitForFunction((before) => document.querySelector('#clock')?.textContent !== before, first, { timeout: 5000 });
 
   await page.screenshot({ path: process.env.KIT_SCREENSHOT ?? join(stack.runDir, 'page.png'), fullPage: true });
   expect(problems).toEqual([]);

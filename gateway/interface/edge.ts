@@ -45,7 +45,9 @@ function hostLines(raw: string[]): number {
 
 /** The listening socket's own address as a Host value, for HTTP/1.0 requests without one. */
 export function serverName(req: IncomingMessage): string {
-  const address = req.socket.localAddress ?? 'localhost';
+  const address = req.socket.localAddress;
+  // A unix socket (--bind unix:PATH) has no address to name.
+  if (!address) return 'localhost';
   const plain = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
   return `${plain.includes(':') ? `[${plain}]` : plain}:${req.socket.localPort ?? 80}`;
 }

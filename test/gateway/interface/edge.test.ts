@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { connect, type AddressInfo } from 'node:net';
 import { sendRaw } from '../../../bench/faults/raw-http.ts';
 import { appSetOf, createUpgradeDispatch, refuseConnect, type FetchApp } from '../../../gateway/interface/index.ts';
+import { serverName } from '../../../gateway/interface/edge.ts';
 import honoWebSocket from '../../fixtures/apps/hono-websocket.ts';
 import { serve, type Served } from './serve.ts';
 
@@ -144,4 +145,13 @@ describe('WebSocket handshakes follow the same rules', () => {
   test('an absolute-form target is routed by its path to the app mounted there', async () => {
     expect((await sendRaw(port, handshake('http://example.com/chat/ws', 'Host: other\r\n'))).status).toBe(101);
   });
+});
+
+test.each([
+  [{ localAddress: '127.0.0.1', localPort: 8000 }, '127.0.0.1:8000'],
+  [{ localAddress: '::ffff:10.0.0.5', localPort: 8000 }, '10.0.0.5:8000'],
+  [{ localAddress: '::1', localPort: 8000 }, '[::1]:8000'],
+  [{ localAddress: undefined, localPort: undefined }, 'localhost'],
+])('the server name of a socket at %j is %s', (socket, name) => {
+  expect(serverName({ socket } as unknown as IncomingMessage)).toBe(name);
 });

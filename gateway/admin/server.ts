@@ -12,6 +12,8 @@ export interface AdminTarget {
   isReady(): boolean;
   status(): PoolStatus;
   setTarget(target: number): void;
+  /** The range `setTarget` accepts (max is Infinity for a fixed pool, which moves freely upwards). */
+  targetBounds(): { min: number; max: number };
   /** Prometheus text exposition; absent when no metrics are wired. */
   metrics?(): Promise<string>;
   /** The HTML status page; absent means JSON only. */
@@ -75,7 +77,13 @@ function routes(target: AdminTarget): Record<string, Partial<Record<string, Rout
     '/workers': {
       POST: async (req, res, url) => {
         const wanted = await readTarget(req, url);
-        if (!Number.isInteger(wanted) || wanted < 1) return json(res, 400, { error: 'target must be a whole number ≥ 1 (?target=N or {"target": N})' });
+        const { min, max } = target.targetBounds();
+        if (!Number.isInteger(wanted)) return json(res, 400, { error: 'target must be a whole number (?target=N or {"target": N})' });
+        // Refused rather than clamped: the operator asked for a pool size it will not get.
+        if (wanted < min || wanted > max) {
+          const range = max === Number.POSITIVE_INFINITY ? `at least ${min}` : `within minWorkers..maxWorkers (${min}..${max})`;
+          return json(res, 400, { error: `target ${wanted} is out of bounds: it must be ${range}` });
+        }
         target.setTarget(wanted);
         json(res, 202, { requested: wanted, minWorkers: target.status().minWorkers, maxWorkers: target.status().maxWorkers });
       },

@@ -366,9 +366,13 @@ export class Arbiter {
     this.#o.plugins?.manualTarget?.(bounded, now);
   }
 
-  /** Fixed pools move freely (gunicorn TTIN/TTOU, never below 1); autoscaled ones within bounds. */
+  /** Where the target may go: fixed pools move freely (gunicorn TTIN/TTOU, never below 1), autoscaled ones within their bounds. */
+  targetBounds(): { min: number; max: number } {
+    return this.#pool.autoscale ? { min: this.#pool.min, max: this.#pool.max } : { min: 1, max: Number.POSITIVE_INFINITY };
+  }
+
   #setTarget(target: number): number {
-    const [min, max] = this.#pool.autoscale ? [this.#pool.min, this.#pool.max] : [1, Number.MAX_SAFE_INTEGER];
+    const { min, max } = this.targetBounds();
     const next = Math.min(max, Math.max(min, Math.round(target)));
     if (next !== this.#target) {
       this.#o.log.info({ from: this.#target, to: next }, `target workers ${this.#target} → ${next}`);

@@ -81,6 +81,7 @@ export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras
     isReady: () => running.isReady(),
     status: () => running.status(),
     setTarget: (target) => running.setTarget(target),
+    targetBounds: () => running.targetBounds(),
     ...(extras.metrics ? { metrics: () => extras.metrics!(running.status()) } : {}),
     ...(extras.statusPage ? { statusPage: extras.statusPage } : {}),
   });

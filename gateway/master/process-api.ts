@@ -6,6 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { MasterMessage, WorkerMessage } from '../protocol.ts';
+import { relaySocketIoAdapter } from './socket-io-relay.ts';
 
 /** Callbacks a forked worker reports through; the arbiter turns them into queued events. */
 export interface WorkerEvents {
@@ -41,6 +42,7 @@ export function clusterProcessApi(options: { roundRobin: boolean }): ProcessApi 
   // The worker entry is our own module, not the CLI: the master runs no app code, and workers
   // never parse the command line (they get resolved settings from the master).
   cluster.setupPrimary({ exec: WORKER_ENTRY, args: [], silent: false });
+  relaySocketIoAdapter(cluster);
   return {
     fork(env, events) {
       const worker: Worker = cluster.fork(env);

@@ -3,6 +3,7 @@
  * streams are open when a worker goes away (HUP, scale-down, recycling, TERM). Each one gets its
  * close (1012) or the end of its stream within 1 s of its worker starting to drain (the worker's
  * own 'draining' log line), and a client that reconnects lands on a worker that is not draining.
+ * Last, the fault case: a worker holding WebSockets is SIGKILLed.
  */
 import { jest } from '@jest/globals';
 import { request } from 'node:http';
@@ -147,4 +148,20 @@ test('TERM: every WebSocket gets 1012 and the gateway exits 0, well before grace
   await expectEndedWithDrain(gw, streams, new Set(before.workers.map((w) => w.id)));
   expect(await gw.exited).toBe(0);
   expect(Date.now() - started).toBeLessThan(10_000);
+});
+
+test('SIGKILL of a worker holding WebSockets: its clients see the connection drop and reconnect elsewhere; the others keep theirs', async () => {
+  gw = await startGateway([APP, '--workers', '2', '--listen-strategy', 'round-robin']);
+  const before = await gw.waitFor(settled);
+  const { sockets } = await openAll(gw.url);
+  const victim = before.workers[0]!;
+  const survivor = before.workers[1]!.id;
+  expect(sockets.some((s) => s.worker === survivor)).toBe(true);
+  process.kill(victim.pid, 'SIGKILL');
+  const cut = await Promise.all(sockets.filter((s) => s.worker === victim.id).map((s) => s.ended));
+  expect(new Set(cut.map((e) => e.code))).toEqual(new Set([1006])); // no close frame from a killed process
+  const kept = await Promise.race([Promise.all(sockets.filter((s) => s.worker === survivor).map((s) => s.ended)), sleep(1000).then(() => 'still open')]);
+  expect(kept).toBe('still open');
+  const again = await Promise.all(Array.from({ length: 10 }, () => openSocket(gw!.url)));
+  expect(again.filter((s) => s.worker === victim.id)).toEqual([]);
 });

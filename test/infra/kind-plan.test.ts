@@ -11,7 +11,7 @@ import { stackSpec } from '../../infra/spec.ts';
 
 const base: KindPlanInput = {
   root: '/repo', spec: stackSpec({ target: 'kubernetes', gatewayReplicas: 1, hpaMaxReplicas: 2 }), cluster: 'kit', context: 'kind-kit',
-  kindConfig: '/repo/k8s/kind-config.yaml', stack: 'kind', stackDir: '/repo/run/kind', stackConfigFile: '/repo/run/kind/Pulumi.kind.yaml',
+  kindConfig: '/repo/k8s/kind-config.yaml', stack: 'kind', stackDir: '/repo/run/stacks/kind', stackConfigFile: '/repo/run/stacks/kind/Pulumi.kind.yaml',
   clusterExists: false, keep: false, loadSeconds: 0, metricsServer: METRICS_SERVER_URL,
 };
 const commandsOf = (input: Partial<KindPlanInput>) => {
@@ -24,7 +24,7 @@ describe('re-running npm run kind', () => {
     const commands = commandsOf({});
     expect(commands[0]).toBe('kind create cluster --config /repo/k8s/kind-config.yaml --wait 120s');
     expect(commands.slice(-2)).toEqual([
-      'pulumi destroy --stack kind --config-file /repo/run/kind/Pulumi.kind.yaml --non-interactive --cwd /repo --yes',
+      'pulumi destroy --stack kind --config-file /repo/run/stacks/kind/Pulumi.kind.yaml --non-interactive --cwd /repo --yes',
       'kind delete cluster --name kit',
     ]);
   });
@@ -48,10 +48,10 @@ describe('re-running npm run kind', () => {
     const commands = commandsOf({});
     const up = commands.find((c) => c.startsWith('pulumi up'))!;
     expect(up).toContain('--refresh');
-    expect(up).toContain('--config-file /repo/run/kind/Pulumi.kind.yaml');
-    expect(commands).toContain('pulumi stack select kind --create --non-interactive --cwd /repo/run/kind');
+    expect(up).toContain('--config-file /repo/run/stacks/kind/Pulumi.kind.yaml');
+    expect(commands).toContain('pulumi stack select kind --create --non-interactive --cwd /repo/run/stacks/kind');
     // No pulumi command may run against the tracked Pulumi.kind.yaml (stack init would write a salt into it).
-    for (const c of commands.filter((x) => x.startsWith('pulumi'))) expect(c).toMatch(/--config-file \/repo\/run\/kind\/|--cwd \/repo\/run\/kind/);
+    for (const c of commands.filter((x) => x.startsWith('pulumi'))) expect(c).toMatch(/--config-file \/repo\/run\/stacks\/kind\/|--cwd \/repo\/run\/stacks\/kind/);
   });
 
   test('the images are tagged and loaded by content before pulumi up, and the node version is checked first', () => {

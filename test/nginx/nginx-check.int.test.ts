@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { localStackConfig, stackSpec } from '../../infra/spec.ts';
 import { renderNginxConf } from '../../nginx/render.ts';
 import { nginxSpec, type NginxSpec } from '../../nginx/spec.ts';
-import { runsAsRoot } from '../support/root.ts';
+import { rootPrefix } from '../support/root.ts';
 import { checkConfig, makeRunDir } from './nginx-binary.ts';
 
 /**
@@ -71,11 +71,12 @@ describe('nginx -t on each target\'s rendered config', () => {
       expect(outside.ok).toBe(false);
       expect(outside.output).toContain('host not found in upstream');
       // …inside one it does. Stand in the cluster DNS with a private /etc/hosts in a mount namespace
-      // (root only), so the machine's own /etc/hosts is never touched.
-      if (!runsAsRoot('standing in the cluster DNS with a private /etc/hosts')) return;
+      // (root, or sudo -n), so the machine's own /etc/hosts is never touched.
+      const asRoot = await rootPrefix('standing in the cluster DNS with a private /etc/hosts');
+      if (!asRoot) return;
       const hosts = join(dir, 'hosts');
       await writeFile(hosts, `127.0.0.1 localhost\n10.96.7.7 ${serviceName}\n`);
-      const inside = await checkConfig(conf, dir, ['unshare', '-m', 'sh', '-c', `mount --bind ${hosts} /etc/hosts && exec "$@"`, 'sh']);
+      const inside = await checkConfig(conf, dir, [...asRoot, 'unshare', '-m', 'sh', '-c', `mount --bind ${hosts} /etc/hosts && exec "$@"`, 'sh']);
       expect(inside.output).toContain('test is successful');
     });
   });

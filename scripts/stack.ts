@@ -80,6 +80,7 @@ async function preflight(settings: StackSettings, spec: StackSpec, runDir: strin
   const adminUrl = `http://127.0.0.1:${spec.gateway.adminPort}`;
   const lock = await acquireRunLock(runDir, {
     pid: process.pid,
+    script: process.argv[1]!,
     siteUrl: spec.site.url,
     statusUrl: `${adminUrl}/status`,
     startedAt: new Date().toISOString(),
@@ -194,7 +195,7 @@ async function main(): Promise<number> {
     await stopTiers(tiers, 5, forceSignal);
     return 1;
   } finally {
-    watchdog.close();
+    await watchdog.close();
     await stopFollowing();
     await release();
   }

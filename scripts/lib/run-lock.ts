@@ -3,9 +3,10 @@
  * URLs, plus a port check, so a second `npm start` says what is going on instead of failing on a
  * busy port half-way through.
  */
+import { readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** What the lock file records about the running stack. */
 export interface LockInfo {
@@ -13,6 +14,8 @@ export interface LockInfo {
   siteUrl: string;
   statusUrl: string;
   startedAt: string;
+  /** The stack script's path as the process was started with it (its argv[1]). */
+  script?: string;
 }
 
 function isAlive(pid: number): boolean {
@@ -22,6 +25,23 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Is the stack that wrote this lock still running? Its pid alone is not enough: run/ lives in the
+ * checkout and outlasts a reboot, after which a low pid is soon some other program's. Where /proc
+ * shows command lines, the process must also be running the stack script the lock names.
+ */
+function holdsLock(holder: LockInfo): boolean {
+  if (!isAlive(holder.pid)) return false;
+  if (!holder.script) return true;
+  try {
+    // Node resolves argv[1]; the command line has it as typed, maybe relative to the process's folder.
+    const cwd = readlinkSync(`/proc/${holder.pid}/cwd`);
+    return readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').split('\0').some((arg) => arg && resolve(cwd, arg) === holder.script);
+  } catch {
+    return true; // no /proc (or not ours to read): the pid is all we have
   }
 }
 
@@ -48,7 +68,7 @@ export async function acquireRunLock(runDir: string, info: LockInfo): Promise<He
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = await readLock(file);
-      if (holder && isAlive(holder.pid)) return { heldBy: holder };
+      if (holder && holdsLock(holder)) return { heldBy: holder };
       dead = holder;
       await rm(file, { force: true });
     }

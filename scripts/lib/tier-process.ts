@@ -75,7 +75,7 @@ export interface Watchdog {
   /** Stop `tier` with `graceful`, then kill its group, should this process die first. */
   watch(tier: TierProcess, graceful: NodeJS.Signals): void;
   /** The stack is stopping on its own: end the watchdog without it touching anything. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Start the watchdog; `graceMs` is how long the tiers get after their graceful signal. */
@@ -98,10 +98,13 @@ export function startWatchdog(graceMs: number): Watchdog {
       send(`watch ${tier.child.pid} ${graceful}`);
       void tier.exited.then(() => send(`forget ${tier.child.pid}`));
     },
-    close: () => {
-      // Forgotten tiers are never signalled; the ones still listed are ours to stop anyway.
+    close: async () => {
+      // Reaped here, so no zombie outlives the stack.
+      const exited = new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+      child.ref(); // the wait must keep this process alive until the watchdog is reaped
       child.kill('SIGKILL');
       input.destroy();
+      await exited;
     },
   };
 }

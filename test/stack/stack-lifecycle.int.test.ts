@@ -102,8 +102,12 @@ describe('the local stack', () => {
   it('Ctrl-C stops both tiers and leaves no process behind', async () => {
     const status = await poolStatus();
     const nginxPid = Number(readFileSync(join(stack.runDir, 'nginx/nginx.pid'), 'utf8'));
-    const pids = [status.master.pid, ...status.workers.map((w) => w.pid), nginxPid, ...childPids(nginxPid)];
-    expect(pids.length).toBeGreaterThanOrEqual(5); // master, 2 workers, nginx master, ≥1 nginx worker
+    // The stack's own children: the gateway master, nginx and the watchdog that stops them if the stack dies.
+    const children = childPids(stack.child.pid!);
+    const pids = [...children, ...status.workers.map((w) => w.pid), ...childPids(nginxPid)];
+    expect(children).toEqual(expect.arrayContaining([status.master.pid, nginxPid]));
+    expect(children).toHaveLength(3);
+    expect(pids.length).toBeGreaterThanOrEqual(6); // master, 2 workers, nginx master, ≥1 nginx worker, watchdog
     expect(pids.every(isAlive)).toBe(true);
 
     stack.child.kill('SIGINT');

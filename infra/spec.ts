@@ -7,7 +7,9 @@
  * a pod the gateway grows its pool up to the CPU the pod may use; only a pod saturated at its
  * maximum worker count can push its CPU use over the HPA target, so pods are added after workers.
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { frameworkAssets, type FrameworkAssets } from '../nginx/presets.ts';
 import { nginxSpec, type NginxSpec } from '../nginx/spec.ts';
 import { GATEWAY_DEFAULTS, gatewayLaunch, type GatewayLaunch } from './gateway-launch.ts';
 import { defaultMaxWorkers } from '../gateway/system/cpu-budget.ts';
@@ -68,6 +70,8 @@ export interface StackConfig extends IngressConfig {
   appModule?: string;
   /** Folder nginx serves `/static/` from (absolute). */
   staticRoot?: string;
+  /** A framework build's content-hashed folders nginx serves itself (nginx/presets.ts; absolute roots). */
+  immutableAssets?: FrameworkAssets[];
   /** Writable folder for nginx's pid and temp files (absolute; a tmpfs in containers). */
   nginxRunDir?: string;
   /** `user [group]` nginx's workers drop to when nginx starts as root (local target: the invoking user). */
@@ -242,6 +246,7 @@ export function stackSpec(config: StackConfig): StackSpec {
         // keeps nginx's upstream keep-alive; the targets start nginx after the gateway tier exists.
         upstream: { servers: instances.map((i) => ({ host: i.host, port: i.port })) },
         staticRoot: c.staticRoot,
+        immutableAssets: config.immutableAssets ?? [],
         paths: { runDir: c.nginxRunDir },
         ...(config.nginxUser === undefined ? {} : { user: config.nginxUser }),
         // One worker per core of the container's limit, not per core of the host.
@@ -271,6 +276,10 @@ export function localStackConfig(overrides: Partial<Omit<StackConfig, 'target'>>
     ...overrides,
     target: 'local',
     staticRoot: overrides.staticRoot ?? join(ROOT, 'app', 'dist', 'static'),
+    // A framework's production server as the app (`.next/standalone/server.js`, `build/index.js`…):
+    // nginx serves its hashed assets from the build it sits in.
+    immutableAssets:
+      overrides.immutableAssets ?? frameworkAssets(resolve(ROOT, overrides.appModule ?? DEFAULTS.appModule), existsSync),
     nginxRunDir: overrides.nginxRunDir ?? join(ROOT, LOCAL_RUN_DIR, 'nginx'),
     nginxUser: overrides.nginxUser ?? localNginxUser(),
     maxWorkers: overrides.maxWorkers ?? Math.max(overrides.minWorkers ?? DEFAULTS.minWorkers, defaultMaxWorkers()),

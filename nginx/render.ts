@@ -133,6 +133,20 @@ function staticLocationLines(spec: NginxSpec): string[] {
   ];
 }
 
+/** A framework's hashed build output (nginx/presets.ts): every file there is content-hashed. */
+function immutableLocationLines(spec: NginxSpec): string[] {
+  return spec.immutableAssets.flatMap(({ framework, prefix, root }) => [
+    `# ${framework}'s content-hashed build output; a missing file is a 404 here, never the app's.`,
+    `location ^~ ${prefix} {`,
+    `    alias ${root.replace(/\/?$/, '/')};`,
+    '    autoindex off;',
+    '    location ~ /\\. { return 404; }',
+    ...indent(headerLines(spec, CACHE_CONTROL.fingerprinted)),
+    '}',
+    '',
+  ]);
+}
+
 function proxyLocationLines(spec: NginxSpec): string[] {
   const { upstream: u, timeouts: t } = spec;
   const first = u.servers[0];
@@ -202,6 +216,7 @@ export function renderNginxConf(spec: NginxSpec): string {
       '',
       ...staticLocationLines(spec),
       '',
+      ...immutableLocationLines(spec),
       ...proxyLocationLines(spec),
     ]),
     '}',

@@ -74,6 +74,12 @@ const PathsSchema = z.object({
   accessLog: LogTarget.default('/dev/stdout'),
 });
 
+/** A URL path prefix such as `/_next/static/`: slash-delimited plain segments, nothing nginx would parse. */
+const UrlPrefix = z.string().regex(/^\/([A-Za-z0-9._~-]+\/)+$/, 'must be a path prefix like /_next/static/ (plain segments, ending with /)');
+
+/** A framework's content-hashed build output (nginx/presets.ts): nginx serves it, the app never sees it. */
+const ImmutableAssetsSchema = z.object({ framework: z.string().regex(/^[a-z0-9-]+$/), prefix: UrlPrefix, root: Path });
+
 export const NginxSpecSchema = z.object({
   listen: Address,
   upstream: UpstreamSchema.refine(
@@ -82,6 +88,8 @@ export const NginxSpecSchema = z.object({
   ),
   /** The folder served under `/static/` (the app build's `dist/static`). */
   staticRoot: Path,
+  /** Folders of content-hashed files served under their prefix with an immutable year-long cache. */
+  immutableAssets: z.array(ImmutableAssetsSchema).default([]),
   /** Largest request body nginx accepts (larger → 413 before the gateway sees it). */
   clientMaxBodySize: z.string().regex(/^\d+[km]?$/, 'must be a size like 512k or 10m').default('1m'),
   timeouts: TimeoutsSchema.prefault({}),

@@ -151,6 +151,9 @@ async function main(): Promise<number> {
     // The gateway and the app run compiled (dist/): Node's type stripper would cost each process ~17 MiB.
     await buildDist();
     say(`built the app: ${Object.keys(manifest).length} static files fingerprinted, code compiled into dist/`);
+    for (const { framework, prefix, root } of spec.static.nginx.immutableAssets) {
+      say(`${framework} build: nginx serves ${prefix} from ${root} (immutable)`);
+    }
     const nginxDir = join(runDir, 'nginx');
     await mkdir(nginxDir, { recursive: true });
     const confFile = join(nginxDir, 'nginx.conf');

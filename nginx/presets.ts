@@ -1,0 +1,48 @@
+/**
+ * Framework presets for the static tier: where a framework's production build keeps its
+ * content-hashed assets and under which URL prefix the pages ask for them, so nginx serves them
+ * (immutable, a year) and the app never sees those requests. A preset is found from the app
+ * module's path: the file each framework's docs say to run (`node .next/standalone/server.js`).
+ */
+
+/** One framework's build layout, relative to its project folder. */
+export interface FrameworkPreset {
+  name: string;
+  /** The server entry its docs run, relative to the project folder. */
+  entry: string;
+  /** URL prefix → folder (relative to the project folder); every file under it is content-hashed. */
+  assets: ReadonlyArray<{ prefix: string; dir: string }>;
+}
+
+export const FRAMEWORK_PRESETS: readonly FrameworkPreset[] = [
+  // https://nextjs.org/docs/app/api-reference/config/next-config-js/output: .next/static is left for a CDN.
+  { name: 'next', entry: '.next/standalone/server.js', assets: [{ prefix: '/_next/static/', dir: '.next/static' }] },
+  // https://svelte.dev/docs/kit/adapter-node: build/client holds what the server would serve itself.
+  { name: 'sveltekit', entry: 'build/index.js', assets: [{ prefix: '/_app/immutable/', dir: 'build/client/_app/immutable' }] },
+  // https://nitro.build/deploy/runtimes/node: .output/public, hashed under /_nuxt/.
+  { name: 'nuxt', entry: '.output/server/index.mjs', assets: [{ prefix: '/_nuxt/', dir: '.output/public/_nuxt' }] },
+  // https://docs.astro.build/en/guides/integrations-guide/node/: dist/client, hashed under /_astro/.
+  { name: 'astro', entry: 'dist/server/entry.mjs', assets: [{ prefix: '/_astro/', dir: 'dist/client/_astro' }] },
+];
+
+/** What nginx serves for a framework: absolute folders. */
+export interface FrameworkAssets {
+  framework: string;
+  prefix: string;
+  root: string;
+}
+
+/**
+ * The hashed asset folders of the framework whose server entry `appModule` (an absolute path) is,
+ * or none. `exists` keeps only folders the build really produced (a generic `build/index.js` that
+ * is not SvelteKit's has no `build/client/_app/immutable`).
+ */
+export function frameworkAssets(appModule: string, exists: (dir: string) => boolean): FrameworkAssets[] {
+  for (const preset of FRAMEWORK_PRESETS) {
+    if (!appModule.endsWith(`/${preset.entry}`)) continue;
+    const project = appModule.slice(0, -preset.entry.length);
+    const found = preset.assets.map(({ prefix, dir }) => ({ framework: preset.name, prefix, root: `${project}${dir}` }));
+    if (found.every((a) => exists(a.root))) return found;
+  }
+  return [];
+}

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { $ } from 'zx';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -26,8 +26,10 @@ export async function installFixture(name: string, build?: string[]): Promise<{ 
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return { dir, cached: true };
   rmSync(dir, { recursive: true, force: true });
   cpSync(source, dir, { recursive: true });
-  const quiet = $({ cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'development' } });
-  // The fixture's own npm and node: the project's pinned Node 24 (PATH starts with it under the bootstrap).
+  // The project's pinned Node runs the fixture's install scripts and build, whoever started the tests.
+  const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+  const env = { ...process.env, PATH, NODE_ENV: undefined, NEXT_TELEMETRY_DISABLED: '1' };
+  const quiet = $({ cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env });
   await quiet`npm ci --no-audit --no-fund`;
   if (build) await quiet`${build}`;
   writeFileSync(stamp, key);

@@ -53,7 +53,7 @@ test('INT is a quick stop: workers run workerInt', async () => {
 
 test('USR1 reopens the log file, so logrotate can move it away', async () => {
   const file = `${DIR}gateway.log`;
-  const gw = await startGateway([fixture('gateway/ops-app.ts'), '--workers', '1', '--log-file', file]);
+  const gw = await startGateway([fixture('gateway/ops-app.ts'), '--workers', '1', '--log-file', file, '--access-log']);
   await gw.waitFor(settled);
   await sleep(200);
   renameSync(file, `${file}.1`);

@@ -1,7 +1,8 @@
 /**
  * HTTP upgrades (WebSockets) handed to the app that owns the path. The worker's server has one
  * `upgrade` listener; it matches the mount, strips the prefix and passes the connection on:
- *  - fetch apps through @hono/node-server's own WebSocket wiring (what `serve({ fetch, websocket:
+ *  - fetch apps with Bun's `websocket` handlers through Bun's convention (bun-websocket.ts);
+ *  - other fetch apps through @hono/node-server's own WebSocket wiring (what `serve({ fetch, websocket:
  *    { server: new WebSocketServer({ noServer: true }) } })` sets up), so an app that uses its
  *    `upgradeWebSocket` runs unmodified and imports nothing of ours;
  *  - Node apps that export an `http.Server` (not listening) by emitting `upgrade` on it, so `ws`
@@ -16,6 +17,7 @@ import type { Duplex } from 'node:stream';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { checkEdge } from './edge.ts';
+import { bunHandlersOf, bunUpgrade } from './bun-websocket.ts';
 import { RequestContext } from './exchange.ts';
 import { REQUEST_ID, requestIds } from './listener.ts';
 import { MountedApps } from './load.ts';
@@ -54,6 +56,18 @@ export function serverUpgradeTarget(server: EventEmitter): UpgradeTarget {
  * `upgradeWebSocket` reads) carrying the gateway context's fields too.
  */
 export function fetchUpgradeTarget(app: FetchApp, contextOf: (req: IncomingMessage) => GatewayContext): UpgradeTarget {
+  const bun = bunHandlersOf(app);
+  if (bun) {
+    const handshake = bunUpgrade(app, bun, new WebSocketServer({ noServer: true }));
+    return {
+      accepts: (protocol) => protocol === 'websocket',
+      handle: (req, socket, head) =>
+        void handshake(req, socket, head, contextOf(req)).then(
+          ({ upgraded, status }) => upgraded || refuseUpgrade(socket, status),
+          () => refuseUpgrade(socket, 500),
+        ),
+    };
+  }
   const emitter = new EventEmitter();
   createAdaptorServer({
     fetch: (request: Request, env: Record<string | symbol, unknown>) => {

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { WebSocket } from 'ws';
 import { appSetOf } from '../../../gateway/interface/index.ts';
+import bunStyle from '../../fixtures/apps/bun-style-websocket.ts';
 import honoWebSocket from '../../fixtures/apps/hono-websocket.ts';
 import wsServer from '../../fixtures/apps/ws-server.ts';
 import { workerHarness, type WorkerHarness } from './fake-worker-port.ts';
@@ -41,6 +42,7 @@ describe('WebSocket upgrades reach the app that owns the path', () => {
     h = await serve([
       { prefix: '/', app: wsServer },
       { prefix: '/chat', app: honoWebSocket },
+      { prefix: '/bun', app: bunStyle },
       { prefix: '/plain', app: { fetch: () => new Response('no sockets here', { status: 404 }) } },
       { prefix: '/listener', app: (_req: unknown, res: { end(s: string): void }) => res.end('listener') },
     ]);
@@ -49,6 +51,24 @@ describe('WebSocket upgrades reach the app that owns the path', () => {
 
   test("a Hono app's own upgradeWebSocket works unmodified, under its mount prefix", async () => {
     expect(await echo(wsUrl(h, '/chat/ws'))).toBe('echo:hi:worker=7:prefix=/chat');
+  });
+
+  test("a Bun-style app (fetch + websocket handlers, server.upgrade) runs unmodified", async () => {
+    const replies = await new Promise<string[]>((resolve, reject) => {
+      const got: string[] = [];
+      const ws = new WebSocket(wsUrl(h, '/bun/ws?name=ada'));
+      ws.on('open', () => ws.send('hi'));
+      ws.on('message', (data) => {
+        got.push(data.toString());
+        if (got.length === 2) {
+          ws.close();
+          resolve(got);
+        }
+      });
+      ws.on('error', reject);
+    });
+    expect(replies).toEqual(['welcome ada', 'ada said hi']);
+    await expect(echo(wsUrl(h, '/bun/elsewhere'))).rejects.toThrow('handshake refused: 404');
   });
 
   test('ws attached to an exported http.Server gets its upgrades as from its own server', async () => {

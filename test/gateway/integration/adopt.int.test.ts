@@ -26,6 +26,20 @@ test('a module that calls listen(port) is served by both workers, its port never
   gw = undefined;
 });
 
+test('an adopted server takes WebSocket upgrades through the gateway (ws attached to it)', async () => {
+  gw = await startGateway([fixture('apps/listen/websocket.ts'), '--workers', '2'], { FIXTURE_PORT: String(await freePort()) });
+  await gw.waitFor(settled);
+  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/ws`);
+  const reply = await new Promise<string>((resolve, reject) => {
+    ws.onopen = () => ws.send('hi');
+    ws.onmessage = (event) => resolve(String(event.data));
+    ws.onerror = () => reject(new Error('the WebSocket failed'));
+  });
+  ws.close();
+  expect(reply).toMatch(/^echo hi from \d+$/);
+  expect(await (await fetch(gw.url)).text()).toBe('http\n');
+});
+
 test.each([
   ['apps/listen/https.ts', [], /the gateway adopts the first http\.Server .*https\.ts: it listened on an https \(TLS\) server \(port 8443\)/],
   ['apps/listen/never.ts', ['--boot-timeout', '2'], /no default export \(named exports: \[helper\]\), and no http\.Server listened within [\d.]+ s of its import/],

@@ -17,6 +17,7 @@ export const NUMBER_KEYS = [
 /** String keys, passed through unchanged. */
 export const STRING_KEYS = [
   'project', 'imageTag', 'namespace', 'appModule', 'staticRoot', 'nginxRunDir', 'ingressHost', 'ingressClassName', 'ingressTlsSecret',
+  'metricsNamespace', 'serviceMonitorRelease',
 ] as const satisfies readonly (keyof StackConfig)[];
 
 const TARGETS: readonly Target[] = ['docker', 'kubernetes'];
@@ -36,6 +37,7 @@ export function readInfraConfig(config: pulumi.Config = new pulumi.Config()): In
   for (const key of NUMBER_KEYS) mutable[key] = config.getNumber(key);
   for (const key of STRING_KEYS) mutable[key] = config.get(key);
   stack.dockerNetworkMode = config.get('dockerNetworkMode', { allowedValues: [...NETWORK_MODES] }) as DockerNetworkMode | undefined;
+  stack.serviceMonitor = config.getBoolean('serviceMonitor');
   stack.staticServiceType = config.get('staticServiceType', { allowedValues: [...SERVICE_TYPES] }) as StackConfig['staticServiceType'];
   const deploy: DeployOptions = {
     kubeContext: config.get('kubeContext'),

@@ -15,6 +15,7 @@ import { GATEWAY_DEFAULTS, gatewayLaunch, type GatewayLaunch } from './gateway-l
 import { defaultMaxWorkers } from '../gateway/system/cpu-budget.ts';
 import { checkedGatewayMemory } from './memory-budget.ts';
 import { ingressSpec, type IngressConfig, type IngressSpec } from './ingress.ts';
+import { monitoringSpec, type MonitoringConfig, type MonitoringSpec } from './monitoring.ts';
 import { localNginxUser } from './local-user.ts';
 import { deriveScaling, type Scaling } from './scaling.ts';
 
@@ -25,7 +26,7 @@ export type Target = 'local' | 'docker' | 'kubernetes';
 export type DockerNetworkMode = 'bridge' | 'host';
 
 /** The knobs a user sets (Pulumi config, `npm start` flags); every field has a default. */
-export interface StackConfig extends IngressConfig {
+export interface StackConfig extends IngressConfig, MonitoringConfig {
   target: Target;
   /** Project name: prefix of image repositories, labels and the Kubernetes namespace default. */
   project?: string;
@@ -124,6 +125,8 @@ export interface StackSpec {
   static: { replicas: number; resources: Resources; nginx: NginxSpec };
   /** Optional Ingress in front of the static tier (managed clusters); undefined = none. */
   ingress?: IngressSpec;
+  /** Scraping of the gateway's /metrics from a monitoring namespace (Kubernetes); undefined = none. */
+  monitoring?: MonitoringSpec;
   scaling: Scaling;
   /**
    * Seconds the orchestrator waits after TERM before KILL (Kubernetes terminationGracePeriodSeconds,
@@ -179,6 +182,7 @@ export function stackSpec(config: StackConfig): StackSpec {
   }
   const namespace = config.namespace ?? c.project;
   const ingress = ingressSpec(config, config.target);
+  const monitoring = monitoringSpec(config, config.target);
   const scaling = deriveScaling({
     cpuMillis: c.gatewayCpuMillis,
     minWorkers: c.minWorkers,
@@ -255,6 +259,7 @@ export function stackSpec(config: StackConfig): StackSpec {
       }),
     },
     ...(ingress ? { ingress } : {}),
+    ...(monitoring ? { monitoring } : {}),
     scaling,
     stopGraceSeconds: c.preStopDelaySeconds + c.drainDelaySeconds + c.gracefulTimeoutSeconds + STOP_MARGIN_SECONDS,
     preStopDelaySeconds: c.preStopDelaySeconds,

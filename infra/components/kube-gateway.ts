@@ -1,7 +1,8 @@
 /**
  * The gateway tier on Kubernetes: Deployment (probes on the admin port, restricted security
  * context, preStop delay), ClusterIP Service for the app port only, HPA on CPU, PDB, and a
- * NetworkPolicy that lets only the static tier in.
+ * NetworkPolicy that lets only the static tier in (and the monitoring namespace, when set, to the
+ * admin port: kube-monitoring.ts).
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -9,6 +10,7 @@ import {
   TMP_MOUNT, TMP_VOLUME, guaranteedResources, httpProbe, preStopDelay, restrictedContainerSecurity,
   restrictedPodSecurity, selectorLabels, tierLabels,
 } from '../kube/pod.ts';
+import { declareServiceMonitor, scrapeAnnotations, scrapeIngressRule } from './kube-monitoring.ts';
 import type { StackSpec } from '../spec.ts';
 
 /** Inputs of `KubeGateway`. */
@@ -43,7 +45,7 @@ export class KubeGateway extends pulumi.ComponentResource {
         // A new pod must be ready before an old one goes, so capacity never dips during a rollout.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
-          metadata: { labels },
+          metadata: { labels, ...scrapeAnnotations(spec.monitoring, gw.adminPort) },
           spec: {
             securityContext: restrictedPodSecurity(NODE_UID),
             automountServiceAccountToken: false,
@@ -101,16 +103,24 @@ export class KubeGateway extends pulumi.ComponentResource {
       spec: { selector: { matchLabels: selector }, maxUnavailable: spec.scaling.disruption.maxUnavailable },
     }, child);
 
-    // Only nginx pods reach the app port; nothing reaches the admin port. Kubelet probes still do:
-    // traffic from the pod's own node is always allowed (Kubernetes "Network Policies" page).
+    // Only nginx pods reach the app port; only the monitoring namespace, when set, reaches the admin
+    // port. Kubelet probes still do: traffic from the pod's own node is always allowed (Kubernetes
+    // "Network Policies" page).
     new k8s.networking.v1.NetworkPolicy(fullName, {
       metadata,
       spec: {
         podSelector: { matchLabels: selector },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ podSelector: { matchLabels: selectorLabels(spec, 'static') } }], ports: [{ port: 'http', protocol: 'TCP' }] }],
+        ingress: [
+          { from: [{ podSelector: { matchLabels: selectorLabels(spec, 'static') } }], ports: [{ port: 'http', protocol: 'TCP' }] },
+          ...scrapeIngressRule(spec.monitoring),
+        ],
       },
     }, child);
+
+    if (spec.monitoring) {
+      declareServiceMonitor({ monitoring: spec.monitoring, fullName, namespace, labels, selector, adminPort: gw.adminPort }, child);
+    }
 
     this.serviceName = service.metadata.name;
     this.registerOutputs({ serviceName: this.serviceName });

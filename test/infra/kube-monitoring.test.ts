@@ -1,0 +1,133 @@
+/**
+ * Scraping in the Kubernetes target, on the objects the program declares (Pulumi mocks): with
+ * `metricsNamespace` set, that namespace and only it reaches the gateway's admin port, nothing new
+ * reaches the http port, the pods carry scrape annotations, and `serviceMonitor` adds a
+ * ServiceMonitor whose selector finds the admin Service. Reachability is computed by
+ * infra/policies/network.ts, which is itself shown to say yes and no below.
+ */
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { monitoringSpec } from '../../infra/monitoring.ts';
+import { canReach, type Peer } from '../../infra/policies/network.ts';
+import { checkKubeObjects, checkServiceSelectors, type KubeObject } from '../../infra/policies/kubernetes.ts';
+import { stackSpec, type StackConfig } from '../../infra/spec.ts';
+import { captureStack, kubernetesObjects } from '../../infra/testing/capture.ts';
+import { schemaErrors } from './k8s-schemas.ts';
+
+const scraped: StackConfig = { target: 'kubernetes', namespace: 'shop', metricsNamespace: 'monitoring' };
+const operator: StackConfig = { ...scraped, serviceMonitor: true, serviceMonitorRelease: 'kube-prometheus-stack' };
+
+const sets = new Map<string, KubeObject[]>();
+beforeAll(async () => {
+  for (const [name, config] of Object.entries({ plain: { target: 'kubernetes', namespace: 'shop' } as StackConfig, scraped, operator })) {
+    sets.set(name, kubernetesObjects((await captureStack(config, { kubeContext: 'test' })).resources));
+  }
+});
+
+const gatewayOf = (objects: KubeObject[]) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'ts-gateway-kit-gateway')!;
+const nginxPodLabels = (objects: KubeObject[]) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'ts-gateway-kit-nginx')!.spec.template.metadata.labels;
+const ports = { http: 8000, admin: 9000 };
+
+/** Every kind of peer an operator would worry about, and whether it may reach http / admin. */
+function peers(objects: KubeObject[]): [string, Peer][] {
+  return [
+    ['prometheus in monitoring', { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }],
+    ['any pod in monitoring', { namespace: 'monitoring' }],
+    ['nginx pods in shop', { namespace: 'shop', podLabels: nginxPodLabels(objects) }],
+    ['another pod in shop', { namespace: 'shop', podLabels: { app: 'debug' } }],
+    ['a pod in default', { namespace: 'default' }],
+    ['nginx-labelled pod elsewhere', { namespace: 'default', podLabels: nginxPodLabels(objects) }],
+    ['a namespace labelled like monitoring', { namespace: 'evil', namespaceLabels: { name: 'monitoring' } }],
+  ];
+}
+
+function reachTable(objects: KubeObject[]): Record<string, string> {
+  const gateway = gatewayOf(objects);
+  return Object.fromEntries(peers(objects).map(([name, peer]) => [name,
+    (['http', 'admin'] as const).filter((port) => canReach(objects, gateway, ports[port], peer)).join('+') || 'none']));
+}
+
+test('the ports the table assumes are the gateway container\'s', () => {
+  const container = gatewayOf(sets.get('plain')!).spec.template.spec.containers[0];
+  expect(container.ports.map((p: KubeObject) => [p.name, p.containerPort])).toEqual([['http', ports.http], ['admin', ports.admin]]);
+});
+
+describe('who reaches the gateway', () => {
+  test('without metricsNamespace: only nginx, only on http; nobody on admin', () => {
+    expect(reachTable(sets.get('plain')!)).toEqual({
+      'prometheus in monitoring': 'none', 'any pod in monitoring': 'none', 'nginx pods in shop': 'http',
+      'another pod in shop': 'none', 'a pod in default': 'none', 'nginx-labelled pod elsewhere': 'none',
+      'a namespace labelled like monitoring': 'none',
+    });
+  });
+
+  test.each(['scraped', 'operator'])('with metricsNamespace (%s): the monitoring namespace reaches admin only; nothing else changes', (name) => {
+    expect(reachTable(sets.get(name)!)).toEqual({
+      'prometheus in monitoring': 'admin', 'any pod in monitoring': 'admin', 'nginx pods in shop': 'http',
+      'another pod in shop': 'none', 'a pod in default': 'none', 'nginx-labelled pod elsewhere': 'none',
+      'a namespace labelled like monitoring': 'none',
+    });
+  });
+});
+
+describe('the reachability model can say yes and no', () => {
+  const gateway = () => gatewayOf(sets.get('plain')!);
+  test('no policy: everyone reaches every port', () => {
+    const withoutPolicies = sets.get('plain')!.filter((o) => o.kind !== 'NetworkPolicy');
+    expect(canReach(withoutPolicies, gateway(), ports.admin, { namespace: 'default' })).toBe(true);
+  });
+  test('a rule without `from` admits every namespace on its port, and only that port', () => {
+    const open = structuredClone(sets.get('plain')!);
+    open.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'ts-gateway-kit-gateway')!.spec.ingress.push({ ports: [{ port: 'admin' }] });
+    expect(canReach(open, gateway(), ports.admin, { namespace: 'default' })).toBe(true);
+    expect(canReach(open, gateway(), ports.http, { namespace: 'default' })).toBe(false);
+  });
+  test('matchExpressions are honoured', () => {
+    const policy = { kind: 'NetworkPolicy', metadata: { namespace: 'shop' }, spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['ops'] }] } }] }] } };
+    expect(canReach([policy], gateway(), ports.admin, { namespace: 'x', namespaceLabels: { team: 'ops' } })).toBe(true);
+    expect(canReach([policy], gateway(), ports.admin, { namespace: 'x', namespaceLabels: { team: 'dev' } })).toBe(false);
+  });
+});
+
+describe('scrape metadata', () => {
+  test('gateway pods carry prometheus.io annotations for the admin port only when scraping is on', () => {
+    expect(gatewayOf(sets.get('plain')!).spec.template.metadata.annotations).toBeUndefined();
+    expect(gatewayOf(sets.get('scraped')!).spec.template.metadata.annotations).toEqual({
+      'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ports.admin), 'prometheus.io/path': '/metrics',
+    });
+  });
+
+  test('serviceMonitor: a monitoring.coreos.com/v1 ServiceMonitor whose selector finds the headless admin Service', () => {
+    const objects = sets.get('operator')!;
+    expect(sets.get('scraped')!.some((o) => o.kind === 'ServiceMonitor')).toBe(false);
+    const monitor = objects.find((o) => o.kind === 'ServiceMonitor')!;
+    expect(monitor).toMatchObject({
+      apiVersion: 'monitoring.coreos.com/v1',
+      metadata: { name: 'ts-gateway-kit-gateway-metrics', namespace: 'shop', labels: { release: 'kube-prometheus-stack' } },
+      spec: { endpoints: [{ port: 'admin', path: '/metrics' }] },
+    });
+    const selected = objects.filter((o) => o.kind === 'Service' &&
+      Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v));
+    expect(selected.map((s) => s.metadata.name)).toEqual(['ts-gateway-kit-gateway-metrics']);
+    expect(selected[0]!.spec).toMatchObject({ clusterIP: 'None', ports: [{ name: 'admin', port: ports.admin, targetPort: 'admin' }] });
+  });
+
+  test('every built-in object stays schema-valid and passes the policy rules', () => {
+    const objects = sets.get('operator')!;
+    const builtIn = objects.filter((o) => o.kind !== 'ServiceMonitor');
+    expect(builtIn.map((o) => [o.kind, schemaErrors(o)]).filter(([, e]) => e !== '')).toEqual([]);
+    expect([...checkKubeObjects(objects), ...checkServiceSelectors(objects)]).toEqual([]);
+  });
+});
+
+describe('settings', () => {
+  test.each([
+    [{ serviceMonitor: true }, /serviceMonitor is set but metricsNamespace is not/],
+    [{ metricsNamespace: 'Monitoring' }, /metricsNamespace must be a namespace name/],
+    [{ metricsNamespace: 'monitoring', serviceMonitorRelease: 'kps' }, /serviceMonitorRelease is set but serviceMonitor is not/],
+  ])('%j → a clear error', (config, message) => {
+    expect(() => stackSpec({ target: 'kubernetes', ...config })).toThrow(message);
+  });
+  test('the docker target refuses metricsNamespace', () => {
+    expect(() => monitoringSpec({ metricsNamespace: 'monitoring' }, 'docker')).toThrow(/kubernetes target only/);
+  });
+});

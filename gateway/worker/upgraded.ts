@@ -27,11 +27,13 @@ export function closeFrame(code: number, reason: string): Buffer {
 }
 
 interface Upgraded {
-  socket: Duplex & { bytesRead?: number };
+  socket: Duplex & { bytesRead?: number; bytesWritten?: number };
   webSocket: boolean;
   /** bytesRead at the last sweep, and whether a ping is unanswered since. */
   seen: number;
   pinged: boolean;
+  /** bytesWritten when handed over (earlier keep-alive responses on the same connection). */
+  writtenBefore: number;
 }
 
 export interface UpgradeTracker {
@@ -45,9 +47,12 @@ export interface UpgradeTracker {
 
 export function trackUpgrades(options: { pingIntervalMs: number }): UpgradeTracker {
   const open = new Set<Upgraded>();
+  // Nothing written yet means the app has not answered the handshake (an async fetch, say): a frame
+  // of ours would land before its 101 response.
+  const answered = (u: Upgraded) => u.webSocket && (u.socket.bytesWritten ?? 0) > u.writtenBefore;
   const sweep = () => {
     for (const u of open) {
-      if (!u.webSocket) continue;
+      if (!answered(u)) continue;
       const read = u.socket.bytesRead ?? 0;
       if (read !== u.seen) {
         u.seen = read;
@@ -63,7 +68,8 @@ export function trackUpgrades(options: { pingIntervalMs: number }): UpgradeTrack
 
   return {
     add(protocol, socket) {
-      const u: Upgraded = { socket, webSocket: protocol === 'websocket', seen: (socket as Upgraded['socket']).bytesRead ?? 0, pinged: false };
+      const tracked = socket as Upgraded['socket'];
+      const u: Upgraded = { socket: tracked, webSocket: protocol === 'websocket', seen: tracked.bytesRead ?? 0, pinged: false, writtenBefore: tracked.bytesWritten ?? 0 };
       open.add(u);
       socket.once('close', () => open.delete(u));
     },
@@ -73,7 +79,7 @@ export function trackUpgrades(options: { pingIntervalMs: number }): UpgradeTrack
     drain(closeCode, handshakeMs) {
       const frame = closeFrame(closeCode, closeCode === 1012 ? 'service restart' : 'going away');
       for (const u of open) {
-        if (!u.webSocket || u.socket.destroyed) continue;
+        if (!answered(u) || u.socket.destroyed) continue;
         // The app's library answers the client's close reply and ends the socket itself.
         u.socket.write(frame);
       }

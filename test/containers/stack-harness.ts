@@ -4,6 +4,7 @@
  * and cleanup. Every docker call is bounded in time, so a wedged engine fails the suite instead of
  * hanging it.
  */
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { $, type Duration } from 'zx';
 import type { CapturedResource } from '../../infra/testing/capture.ts';
@@ -15,6 +16,27 @@ export const IMAGE_TYPE = 'docker:index/image:Image';
 
 /** `count` distinct ports the OS reports free on 127.0.0.1 (held together so none repeats). */
 export { freePorts };
+
+/**
+ * A free loopback port whose next `span - 1` ports are free too: on the host network the Docker
+ * target puts replica i on port + i.
+ */
+export async function freePortRun(span: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const [first] = await freePorts(1);
+    const rest = Array.from({ length: span - 1 }, (_, i) => first! + 1 + i);
+    if (rest.every((p) => p <= 65535) && (await Promise.all(rest.map(canBind))).every(Boolean)) return first!;
+  }
+  throw new Error(`no run of ${span} free loopback ports found`);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
 
 /** Runs `docker ARGS`; throws with stderr on failure. */
 export async function docker(args: string[], timeout: Duration = '60s'): Promise<string> {

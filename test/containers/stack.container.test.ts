@@ -1,9 +1,12 @@
 /**
  * The Docker target for real: build the project's Dockerfiles on the official base images (or on
  * stand-ins where nothing can be pulled), start the containers the Pulumi Docker program declares
- * (captured through Pulumi's mocks, host networking) and check what a user of `pulumi up` would rely on: health, the site through nginx,
- * non-root on a read-only root, the CPU budget under a limit, restart after a crash, and a
- * graceful `docker stop`.
+ * (captured through Pulumi's mocks, host networking, two gateway replicas on their own ports) and
+ * check what a user of `pulumi up` would rely on: health, the site through nginx reaching both
+ * replicas, one replica replaced while nginx keeps serving, non-root on a read-only root, the CPU
+ * budget under a limit, restart after a crash, and a graceful `docker stop`. Bridge networking
+ * cannot run here (the engine has no bridge: `--bridge=none`, loopback only); test/infra/
+ * docker-target.test.ts checks it through the mocks.
  *
  * No skip: when the engine cannot start (e.g. under CI=true on a machine without Docker), beforeAll
  * throws and every test here fails.
@@ -15,8 +18,9 @@ import { captureStack, type CapturedResource } from '../../infra/testing/capture
 import { ensureDockerEngine } from '../../scripts/lib/docker-engine.ts';
 import { provideBaseImages } from '../../scripts/lib/base-image-source.ts';
 import { baseImageTagsFor } from '../../scripts/lib/base-image-tags.ts';
+import { failures, startLoad } from '../../bench/faults/load.ts';
 import {
-  CONTAINER_TYPE, IMAGE_TYPE, buildImage, cleanUp, docker, freePorts, getUntilOk, inspect, runContainer, waitHealthy,
+  CONTAINER_TYPE, IMAGE_TYPE, buildImage, cleanUp, docker, freePortRun, freePorts, getUntilOk, inspect, runContainer, waitHealthy,
 } from './stack-harness.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,7 +28,10 @@ const log = (line: string) => process.stderr.write(`[containers] ${line}\n`);
 
 let site = '';
 let gateway: CapturedResource;
+/** The second replica: nginx's upstream list has both, each on its own loopback port. */
+let gateway1: CapturedResource;
 let nginx: CapturedResource;
+let adminPorts: number[] = [];
 let gatewayImage = '';
 const started: string[] = [];
 const images: string[] = [];
@@ -38,14 +45,19 @@ beforeAll(async () => {
   const sources = await provideBaseImages({ node: tags.node, nginx: tags.nginx }, { log });
   log(`base images: official ${sources.official.join(', ') || 'none'}; stand-ins ${sources.standIns.flatMap((r) => r.tags).join(', ') || 'none'}`);
 
-  const [sitePort, gatewayPort, adminPort] = await freePorts(3);
+  // Two gateway replicas on the host network: each binds port + i and adminPort + i.
+  const [sitePort] = await freePorts(1);
+  const gatewayPort = await freePortRun(2);
+  const adminPort = await freePortRun(2);
+  adminPorts = [adminPort, adminPort + 1];
   const project = `kit-ct-${randomBytes(3).toString('hex')}`;
-  const captured = await captureStack({ target: 'docker', dockerNetworkMode: 'host', project, sitePort, gatewayPort, adminPort });
+  const captured = await captureStack({ target: 'docker', dockerNetworkMode: 'host', project, sitePort, gatewayPort, adminPort, gatewayReplicas: 2 });
   site = captured.siteUrl.replace(/\/$/, '');
   const containers = captured.resources.filter((r) => r.type === CONTAINER_TYPE);
   gateway = containers.find((r) => /-gateway-0$/.test(String(r.inputs.name)))!;
+  gateway1 = containers.find((r) => /-gateway-1$/.test(String(r.inputs.name)))!;
   nginx = containers.find((r) => /-nginx$/.test(String(r.inputs.name)))!;
-  expect(containers.map((c) => c.inputs.name).sort()).toEqual([gateway.inputs.name, nginx.inputs.name].sort());
+  expect(containers.map((c) => c.inputs.name).sort()).toEqual([gateway.inputs.name, gateway1.inputs.name, nginx.inputs.name].sort());
 
   for (const image of captured.resources.filter((r) => r.type === IMAGE_TYPE)) {
     images.push(String(image.inputs.imageName));
@@ -54,19 +66,36 @@ beforeAll(async () => {
   gatewayImage = String(gateway.inputs.image);
 
   // The order `pulumi up` follows: nginx depends on the gateway containers, which it waits healthy for.
-  started.push(await runContainer(gateway));
-  log(`gateway healthy after ${(await waitHealthy(started[0]!)).toFixed(1)} s`);
+  for (const replica of [gateway, gateway1]) {
+    const name = await runContainer(replica);
+    started.push(name);
+    log(`${name} healthy after ${(await waitHealthy(name)).toFixed(1)} s`);
+  }
   started.push(await runContainer(nginx));
-  log(`nginx healthy after ${(await waitHealthy(started[1]!)).toFixed(1)} s; set-up took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(`nginx healthy after ${(await waitHealthy(String(nginx.inputs.name))).toFixed(1)} s; set-up took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }, 30 * 60_000);
+
+/** Requests one gateway replica's workers have finished, by its admin /status. */
+async function servedBy(adminPort: number): Promise<number> {
+  const status = (await (await fetch(`http://127.0.0.1:${adminPort}/status`)).json()) as { workers: { requests: number }[] };
+  return status.workers.reduce((sum, w) => sum + w.requests, 0);
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 afterAll(async () => {
   await cleanUp(started, images);
 }, 120_000);
 
 describe('the Docker program’s containers, started for real', () => {
-  it('both report healthy through their HEALTHCHECK', async () => {
-    for (const name of [gateway.inputs.name, nginx.inputs.name]) {
+  it('all three report healthy through their HEALTHCHECK', async () => {
+    for (const name of [gateway.inputs.name, gateway1.inputs.name, nginx.inputs.name]) {
       expect(await inspect(String(name), '{{.State.Health.Status}}')).toBe('healthy');
     }
   });
@@ -87,7 +116,7 @@ describe('the Docker program’s containers, started for real', () => {
   });
 
   it('carry the limits, capabilities, restart policy and stop settings the program declares', async () => {
-    for (const declared of [gateway, nginx]) {
+    for (const declared of [gateway, gateway1, nginx]) {
       const name = String(declared.inputs.name);
       const host = JSON.parse(await docker(['inspect', '--format', '{{json .HostConfig}}', name])) as Record<string, unknown>;
       const config = JSON.parse(await docker(['inspect', '--format', '{{json .Config}}', name])) as Record<string, unknown>;
@@ -106,6 +135,36 @@ describe('the Docker program’s containers, started for real', () => {
       expect(config).toEqual(expect.objectContaining({ StopSignal: declared.inputs.stopSignal, StopTimeout: declared.inputs.stopTimeout }));
     }
   });
+
+  it("nginx's upstream lists both replicas on their own ports, and traffic through nginx reaches both", async () => {
+    const conf = String((nginx.inputs.envs as string[]).find((e) => e.startsWith('NGINX_CONF='))).slice('NGINX_CONF='.length);
+    for (const replica of [gateway, gateway1]) {
+      const bind = String((replica.inputs.envs as string[]).find((e) => e.startsWith('GATEWAY_BIND='))).slice('GATEWAY_BIND='.length);
+      expect(conf).toContain(`server ${bind}`);
+    }
+    const before = await Promise.all(adminPorts.map(servedBy));
+    for (let i = 0; i < 40; i++) expect((await fetch(`${site}/api/whoami`)).status).toBe(200);
+    // Workers report their counts with each heartbeat (about a second).
+    await waitUntil(async () => (await Promise.all(adminPorts.map(servedBy))).every((n, i) => n > before[i]!), 10_000);
+  });
+
+  it('replacing one gateway container while nginx keeps serving: no failed request', async () => {
+    const name = String(gateway1.inputs.name);
+    const load = startLoad({ url: `${site}/api/whoami`, concurrency: 4, maxDurationMs: 120_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // What `pulumi up` does to a container whose inputs changed: stop (TERM, drain), remove, create anew.
+    await docker(['stop', name], '120s');
+    await docker(['rm', name]);
+    await runContainer(gateway1);
+    await waitHealthy(name);
+    const served = await servedBy(adminPorts[1]!);
+    await waitUntil(async () => (await servedBy(adminPorts[1]!)) > served, 15_000); // the new container takes traffic
+    const tally = await load.stop();
+    log(`replacement under load through nginx: ${tally.sent} sent, ${failures(tally)} failed, ${tally.retried} retried`);
+    expect(tally.ok).toBeGreaterThan(100);
+    expect(failures(tally)).toBe(0);
+    expect(tally.retried).toBe(0);
+  }, 240_000);
 
   it('run every process as non-root on a read-only root with a writable /tmp', async () => {
     for (const name of [String(gateway.inputs.name), String(nginx.inputs.name)]) {

@@ -80,6 +80,9 @@ describe.each([
 });
 
 describe('network modes differ only where they must', () => {
+  // Bridge mode is checked here, through the mocks, and never started: the engine on these machines
+  // runs with --bridge=none and no iptables (only loopback traffic is allowed), so no container
+  // can join a user-defined bridge. Host mode runs for real in test/containers/stack.container.test.ts.
   test('bridge: a user-defined network, aliases, and the site published on loopback only', () => {
     expect(bridge.resources.some((r) => r.type === 'docker:index/network:Network')).toBe(true);
     const nginx = byName(bridge, 'ts-gateway-kit-nginx');

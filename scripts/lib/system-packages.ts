@@ -19,9 +19,10 @@ export const NGINX: SystemPackage = { bin: 'nginx', apt: 'nginx-light', why: 'th
 export const DOCKER: SystemPackage = { bin: 'dockerd', apt: 'docker.io', why: 'the container tests' };
 export const DEBOOTSTRAP: SystemPackage = { bin: 'debootstrap', apt: 'debootstrap', why: 'building stand-in base images' };
 export const CHROMIUM: SystemPackage = { bin: 'chromium', apt: 'chromium', why: 'the browser check of the pages' };
+export const PROMTOOL: SystemPackage = { bin: 'promtool', apt: 'prometheus', why: 'checking and unit-testing the alert rules' };
 
 /** What `npm test` needs before any suite runs (debootstrap only when stand-in base images must be built). */
-export const TEST_PACKAGES: readonly SystemPackage[] = [NGINX, DOCKER, CHROMIUM];
+export const TEST_PACKAGES: readonly SystemPackage[] = [NGINX, DOCKER, CHROMIUM, PROMTOOL];
 
 /** What decides how packages can be installed here. */
 export interface InstallerFacts {

@@ -2,10 +2,13 @@
  * Scraping in the Kubernetes target, on the objects the program declares (Pulumi mocks): with
  * `metricsNamespace` set, that namespace and only it reaches the gateway's admin port, nothing new
  * reaches the http port, the pods carry scrape annotations, and `serviceMonitor` adds a
- * ServiceMonitor whose selector finds the admin Service. Reachability is computed by
+ * ServiceMonitor whose selector finds the admin Service and a PrometheusRule with the alert rules. Reachability is computed by
  * infra/policies/network.ts, which is itself shown to say yes and no below.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { parse } from 'yaml';
+import { ALERTS_FILE, alertRuleGroups } from '../../infra/components/kube-monitoring.ts';
 import { monitoringSpec } from '../../infra/monitoring.ts';
 import { canReach, type Peer } from '../../infra/policies/network.ts';
 import { checkKubeObjects, checkServiceSelectors, type KubeObject } from '../../infra/policies/kubernetes.ts';
@@ -111,9 +114,24 @@ describe('scrape metadata', () => {
     expect(selected[0]!.spec).toMatchObject({ clusterIP: 'None', ports: [{ name: 'admin', port: ports.admin, targetPort: 'admin' }] });
   });
 
+  test('serviceMonitor also declares a PrometheusRule carrying exactly the plain rules file\'s groups', () => {
+    expect(sets.get('scraped')!.some((o) => o.kind === 'PrometheusRule')).toBe(false);
+    const rule = sets.get('operator')!.find((o) => o.kind === 'PrometheusRule')!;
+    expect(rule).toMatchObject({
+      apiVersion: 'monitoring.coreos.com/v1',
+      metadata: { name: 'ts-gateway-kit-gateway-alerts', namespace: 'shop', labels: { release: 'kube-prometheus-stack' } },
+    });
+    expect(rule.spec.groups).toEqual(parse(readFileSync(ALERTS_FILE, 'utf8')).groups);
+    expect(rule.spec.groups.flatMap((g: KubeObject) => g.rules.map((r: KubeObject) => r.alert))).toHaveLength(5);
+  });
+
+  test('a rules file without groups stops the program naming the file', () => {
+    expect(() => alertRuleGroups('/dev/null')).toThrow('/dev/null holds no rule groups');
+  });
+
   test('every built-in object stays schema-valid and passes the policy rules', () => {
     const objects = sets.get('operator')!;
-    const builtIn = objects.filter((o) => o.kind !== 'ServiceMonitor');
+    const builtIn = objects.filter((o) => o.apiVersion !== 'monitoring.coreos.com/v1');
     expect(builtIn.map((o) => [o.kind, schemaErrors(o)]).filter(([, e]) => e !== '')).toEqual([]);
     expect([...checkKubeObjects(objects), ...checkServiceSelectors(objects)]).toEqual([]);
   });

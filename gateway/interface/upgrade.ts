@@ -29,6 +29,8 @@ import type { AppSet, FetchApp, GatewayContext } from './types.ts';
 export interface UpgradeTarget {
   /** Whether this app takes an upgrade to `protocol` (lower-case `Upgrade` header) right now. */
   accepts(protocol: string): boolean;
+  /** The target reads the request's GatewayContext (fetch apps do). */
+  needsContext?: boolean;
   /** Hands the connection over (`req.url` already has the mount prefix removed). */
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
@@ -61,6 +63,7 @@ export function fetchUpgradeTarget(app: FetchApp, contextOf: (req: IncomingMessa
     const handshake = bunUpgrade(app, bun, new WebSocketServer({ noServer: true }));
     return {
       accepts: (protocol) => protocol === 'websocket',
+      needsContext: true,
       handle: (req, socket, head) =>
         void handshake(req, socket, head, contextOf(req)).then(
           ({ upgraded, status }) => upgraded || refuseUpgrade(socket, status),
@@ -80,6 +83,7 @@ export function fetchUpgradeTarget(app: FetchApp, contextOf: (req: IncomingMessa
   });
   return {
     accepts: (protocol) => protocol === 'websocket',
+    needsContext: true,
     handle: (req, socket, head) => void emitter.emit('upgrade', req, socket, head),
   };
 }
@@ -131,12 +135,15 @@ export function createUpgradeDispatch(apps: AppSet, options: UpgradeOptions): Up
       const route = matchRoute(routes, originalUrl);
       const target = route?.target;
       if (!route || !target?.accepts(protocolOf(req))) return refuseUpgrade(socket, 404);
-      const forwarded = resolveForwarded(trust, peerOf(req.socket), req.headers);
-      const incomingId = forwarded.trusted ? req.headers['x-request-id'] : undefined;
-      const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
-      const ctx = new RequestContext(forwarded, requestId, options.workerId, route.prefix);
-      socket.once('close', () => ctx.abort('disconnect'));
-      contexts.set(req, ctx);
+      // Only fetch apps read a context; a server app's socket would carry one for its whole life.
+      if (target.needsContext) {
+        const forwarded = resolveForwarded(trust, peerOf(req.socket), req.headers);
+        const incomingId = forwarded.trusted ? req.headers['x-request-id'] : undefined;
+        const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
+        const ctx = new RequestContext(forwarded, requestId, options.workerId, route.prefix);
+        socket.once('close', () => ctx.abort('disconnect'));
+        contexts.set(req, ctx);
+      }
       req.url = stripPrefix(originalUrl, route.prefix);
       options.onUpgraded?.(req, socket);
       target.handle(req, socket, head);

@@ -3,37 +3,17 @@
  * (`promtool test rules`, alerts.test.yaml), every alert has series that fire it, and the harness
  * can fail: the same tests against rules with a changed threshold or a renamed metric do not pass.
  * promtool comes from Debian's `prometheus` package, installed by `npm test` (TEST_PACKAGES); a
- * missing promtool fails here with the install command, never a skip.
+ * missing promtool fails here with the install command, never a skip (test/support/promtool.ts).
  */
-import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
-import { findExecutable } from '../../scripts/lib/system-packages.ts';
+import { runPromtool } from '../support/promtool.ts';
 
-const run = promisify(execFile);
 const DIR = join(import.meta.dirname, '..', '..', 'infra', 'monitoring');
 const ALERTS = ['GatewayWorkerCrashLoop', 'GatewayPoolBelowTarget', 'GatewayHigh5xxRatio', 'GatewayHighLatencyP99', 'GatewayAutoscalerPinnedAtMax'];
-
-function promtool(): string {
-  const found = findExecutable('promtool');
-  if (!found) throw new Error('promtool is not installed: apt-get install -y prometheus (npm test does this as root or with sudo -n)');
-  return found;
-}
-
-/** Exit status and combined output of promtool with `args`, run in `cwd`. */
-async function runPromtool(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
-  try {
-    const { stdout, stderr } = await run(promtool(), args, { cwd });
-    return { ok: true, output: stdout + stderr };
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    return { ok: false, output: stdout + stderr };
-  }
-}
 
 let scratch: string;
 beforeAll(async () => {

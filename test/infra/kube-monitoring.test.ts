@@ -7,8 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import { ALERTS_FILE, alertRuleGroups } from '../../infra/components/kube-monitoring.ts';
+import { readInfraConfig } from '../../infra/config.ts';
 import { monitoringSpec } from '../../infra/monitoring.ts';
 import { canReach, type Peer } from '../../infra/policies/network.ts';
 import { checkKubeObjects, checkServiceSelectors, type KubeObject } from '../../infra/policies/kubernetes.ts';
@@ -145,6 +147,17 @@ describe('settings', () => {
   ])('%j → a clear error', (config, message) => {
     expect(() => stackSpec({ target: 'kubernetes', ...config })).toThrow(message);
   });
+  test('a stack file\'s keys reach the spec through the reader `pulumi up` uses', () => {
+    pulumi.runtime.setAllConfig({
+      'ts-gateway-kit:target': 'kubernetes', 'ts-gateway-kit:metricsNamespace': 'monitoring',
+      'ts-gateway-kit:serviceMonitor': 'true', 'ts-gateway-kit:serviceMonitorRelease': 'kps',
+    });
+    const { stack } = readInfraConfig(new pulumi.Config('ts-gateway-kit'));
+    expect(stackSpec(stack).monitoring).toEqual({ namespace: 'monitoring', path: '/metrics', serviceMonitor: { release: 'kps' } });
+    pulumi.runtime.setAllConfig({ 'ts-gateway-kit:target': 'kubernetes', 'ts-gateway-kit:serviceMonitor': 'yes' });
+    expect(() => readInfraConfig(new pulumi.Config('ts-gateway-kit'))).toThrow(/serviceMonitor/);
+  });
+
   test('the docker target refuses metricsNamespace', () => {
     expect(() => monitoringSpec({ metricsNamespace: 'monitoring' }, 'docker')).toThrow(/kubernetes target only/);
   });

@@ -2,6 +2,7 @@
  * Validate plain Kubernetes objects against the official OpenAPI schemas, through
  * kubernetes-models (one class per apiVersion/kind, `validate()` throws with the failing paths).
  */
+import * as monitoringV1 from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import * as appsV1 from 'kubernetes-models/apps/v1';
 import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
 import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
@@ -14,7 +15,8 @@ interface ModelClass {
   new (data: any): { validate(): void };
 }
 
-const MODULES = [coreV1, appsV1, autoscalingV2, networkingV1, policyV1];
+// monitoring.coreos.com/v1: the prometheus-operator CRDs (ServiceMonitor, PrometheusRule), from the same project.
+const MODULES = [coreV1, appsV1, autoscalingV2, networkingV1, policyV1, monitoringV1];
 
 /** `apiVersion/kind` → model class, built from the modules' exports. */
 const MODELS = new Map<string, ModelClass>(

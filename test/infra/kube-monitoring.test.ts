@@ -131,10 +131,12 @@ describe('scrape metadata', () => {
     expect(() => alertRuleGroups('/dev/null')).toThrow('/dev/null holds no rule groups');
   });
 
-  test('every built-in object stays schema-valid and passes the policy rules', () => {
+  test('every object, the ServiceMonitor and PrometheusRule too, is schema-valid and passes the policy rules', () => {
     const objects = sets.get('operator')!;
-    const builtIn = objects.filter((o) => o.apiVersion !== 'monitoring.coreos.com/v1');
-    expect(builtIn.map((o) => [o.kind, schemaErrors(o)]).filter(([, e]) => e !== '')).toEqual([]);
+    expect(objects.map((o) => [o.kind, schemaErrors(o)]).filter(([, e]) => e !== '')).toEqual([]);
+    expect(schemaErrors({ ...objects.find((o) => o.kind === 'ServiceMonitor')!, spec: { endpoints: [{ port: 9000 }] } })).toMatch(/must have required property selector/);
+    expect(schemaErrors({ ...objects.find((o) => o.kind === 'PrometheusRule')!, spec: { groups: [{ name: 'g', rules: [{ alert: 'A' }] }] } }))
+      .toMatch(/must have required property expr/);
     expect([...checkKubeObjects(objects), ...checkServiceSelectors(objects)]).toEqual([]);
   });
 });

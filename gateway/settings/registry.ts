@@ -157,7 +157,7 @@ export const SETTINGS = {
   wsPingInterval: entry({
     kind: 'seconds', schema: seconds.max(60, 'must be at most 60 s (nginx closes a tunnel idle for 60 s)'), default: 25,
     group: 'Limits', reloadable: true,
-    doc: 'Ping each WebSocket silent this long; one silent an interval after its ping is closed (0 = off).',
+    doc: 'Heartbeat: a WebSocket silent for half this gets a ping, and is closed if still silent an interval later: within two of its last byte (0 = off).',
   }),
   wsCloseCode: entry({
     kind: 'int', schema: z.number().int().refine((c) => (c >= 1000 && c <= 1014 && ![1004, 1005, 1006].includes(c)) || (c >= 3000 && c <= 4999), 'must be a WebSocket close code a server may send (1000-1014 except 1004-1006, or 3000-4999)'),

@@ -1,8 +1,10 @@
 /**
  * The connections a worker handed to an app as upgrades (WebSockets), kept for what only the
  * server can do whatever library the app uses (ws, Hono's helper, socket.io's engine):
- *  - heartbeats: a WebSocket that sent nothing for an interval gets a ping; one still silent an
- *    interval later is closed (any byte counts as an answer, so the app's own pings count too);
+ *  - heartbeats: a WebSocket that sent nothing since the last sweep (sweeps run every half
+ *    interval) gets a ping; one that still sent nothing a full interval after the ping is closed,
+ *    so a dead peer goes within two intervals of its last byte (any byte counts as an answer, so
+ *    the app's own pings and traffic count too). One timer per worker, not one per socket;
  *  - drain: each WebSocket gets a close frame with `closeCode` (1012 "service restart" by default,
  *    uvicorn's choice), so clients reconnect to another worker; whatever is still open when the
  *    handshake time runs out is destroyed, so a client that ignores the frame cannot hold the worker.
@@ -29,9 +31,9 @@ export function closeFrame(code: number, reason: string): Buffer {
 interface Upgraded {
   socket: Duplex & { bytesRead?: number; bytesWritten?: number };
   webSocket: boolean;
-  /** bytesRead at the last sweep, and whether a ping is unanswered since. */
+  /** bytesRead when a sweep last saw it change, and the sweeps since that found it unchanged. */
   seen: number;
-  pinged: boolean;
+  quiet: number;
   /** bytesWritten when handed over (earlier keep-alive responses on the same connection). */
   writtenBefore: number;
 }
@@ -50,26 +52,29 @@ export function trackUpgrades(options: { pingIntervalMs: number }): UpgradeTrack
   // Nothing written yet means the app has not answered the handshake (an async fetch, say): a frame
   // of ours would land before its 101 response.
   const answered = (u: Upgraded) => u.webSocket && (u.socket.bytesWritten ?? 0) > u.writtenBefore;
+  // Sweeps every half interval. The last byte came after sweep n-1; sweep n sees it, n+1 pings
+  // (silent for at least half an interval), n+3 closes (a full interval to answer): under four
+  // half intervals after that byte. Sweeping once an interval, as before, took up to three.
   const sweep = () => {
     for (const u of open) {
       if (!answered(u)) continue;
       const read = u.socket.bytesRead ?? 0;
       if (read !== u.seen) {
         u.seen = read;
-        u.pinged = false;
-      } else if (u.pinged) u.socket.destroy();
-      else {
-        u.pinged = true;
-        u.socket.write(PING);
+        u.quiet = 0;
+        continue;
       }
+      u.quiet += 1;
+      if (u.quiet === 1) u.socket.write(PING);
+      else if (u.quiet >= 3) u.socket.destroy();
     }
   };
-  const timer = options.pingIntervalMs > 0 ? setInterval(sweep, options.pingIntervalMs).unref() : undefined;
+  const timer = options.pingIntervalMs > 0 ? setInterval(sweep, options.pingIntervalMs / 2).unref() : undefined;
 
   return {
     add(protocol, socket) {
       const tracked = socket as Upgraded['socket'];
-      const u: Upgraded = { socket: tracked, webSocket: protocol === 'websocket', seen: tracked.bytesRead ?? 0, pinged: false, writtenBefore: tracked.bytesWritten ?? 0 };
+      const u: Upgraded = { socket: tracked, webSocket: protocol === 'websocket', seen: tracked.bytesRead ?? 0, quiet: 0, writtenBefore: tracked.bytesWritten ?? 0 };
       open.add(u);
       socket.once('close', () => open.delete(u));
     },

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { PassThrough } from 'node:stream';
 import { closeFrame, trackUpgrades } from '../../../gateway/worker/upgraded.ts';
 
@@ -40,4 +41,58 @@ test('drain sends the close code to answered WebSockets only, and destroys every
 
 test('a close frame carries the code big-endian and the reason', () => {
   expect(closeFrame(1012, 'service restart')).toEqual(Buffer.concat([Buffer.from([0x88, 17, 0x03, 0xf4]), Buffer.from('service restart')]));
+});
+
+describe('heartbeats on a fake clock (interval 1 s)', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+  const isPing = (chunk: Buffer) => chunk.equals(Buffer.from([0x89, 0x00]));
+
+  /** A peer that sends a byte every 100 ms until `lastByteAt`, then nothing; when was it destroyed? */
+  function goSilent(lastByteAt: number): { destroyedAt: number | undefined; pingsBeforeClose: number } {
+    const tracker = trackUpgrades({ pingIntervalMs: 1000 });
+    const peer = fakeSocket();
+    tracker.add('websocket', peer);
+    peer.bytesWritten = 129; // the 101 went out
+    let destroyedAt: number | undefined;
+    for (let t = 0; t <= lastByteAt + 5000 && destroyedAt === undefined; t += 1) {
+      if (t <= lastByteAt && t % 100 === lastByteAt % 100) peer.bytesRead += 1;
+      jest.advanceTimersByTime(1);
+      if (peer.destroyed) destroyedAt = t + 1;
+    }
+    tracker.stop();
+    return { destroyedAt, pingsBeforeClose: peer.frames.filter(isPing).length };
+  }
+
+  test.each([1, 200, 499, 501, 800, 999])('a peer silent from 3 s + %i ms is pinged, then closed within two intervals of its last byte', (offset) => {
+    const lastByteAt = 3000 + offset;
+    const { destroyedAt, pingsBeforeClose } = goSilent(lastByteAt);
+    expect(pingsBeforeClose).toBe(1);
+    expect(destroyedAt! - lastByteAt).toBeLessThanOrEqual(2000);
+    // and it had at least a full interval to answer its ping
+    expect(destroyedAt! - lastByteAt).toBeGreaterThanOrEqual(1500);
+  });
+
+  test('a peer that answers every ping is never closed; one that keeps talking is never pinged', () => {
+    const tracker = trackUpgrades({ pingIntervalMs: 1000 });
+    const idle = fakeSocket(); // answers each ping 900 ms late: still within the interval it has
+    idle.write = ((chunk: Buffer) => {
+      idle.frames.push(chunk);
+      if (isPing(chunk)) setTimeout(() => (idle.bytesRead += 6), 900);
+      return true;
+    }) as typeof idle.write;
+    const chatty = fakeSocket();
+    for (const s of [idle, chatty]) {
+      tracker.add('websocket', s);
+      s.bytesWritten = 129;
+    }
+    for (let t = 0; t < 60_000; t += 100) {
+      chatty.bytesRead += 10;
+      jest.advanceTimersByTime(100);
+    }
+    tracker.stop();
+    expect([idle.destroyed, chatty.destroyed]).toEqual([false, false]);
+    expect(idle.frames.filter(isPing).length).toBeGreaterThanOrEqual(30); // about one an interval
+    expect(chatty.frames).toEqual([]);
+  });
 });

@@ -64,11 +64,12 @@ export function createAccessLog(sink: LineSink, base: Record<string, unknown>): 
     pending = '';
     sink.write(batch);
   };
-  const line: AccessLine = (info: FinishedRequest, requestId: string, client: string, workerId: number) => {
+  const line: AccessLine = (info: FinishedRequest, requestId: string, client: string, workerId: number, traceId?: string) => {
+    // A trace id is 32 hex digits (trace-context.ts checked it): nothing to escape.
     pending +=
       `{"level":"info","time":"${now()}${prefix},"method":${quoted(info.method)},"path":${quoted(info.path)},` +
       `"status":${info.status},"durationMs":${info.durationMs},"workerId":${workerId},"requestId":${quoted(requestId)},` +
-      `"client":${quoted(client)},"msg":"request"}\n`;
+      `${traceId ? `"traceId":"${traceId}",` : ''}"client":${quoted(client)},"msg":"request"}\n`;
     if (pending.length >= BATCH_CHARS) flush();
     else if (!scheduled) {
       scheduled = true;

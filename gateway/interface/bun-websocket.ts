@@ -62,9 +62,9 @@ export function bunUpgrade(
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
     const request = new Request(`${ctx.scheme}://${ctx.host}${req.url ?? '/'}`, { headers });
-    const { client, scheme, host, requestId, workerId, mountPrefix, signal } = ctx;
+    const { client, scheme, host, requestId, workerId, mountPrefix, signal, trace } = ctx;
     const server = {
-      client, scheme, host, requestId, workerId, mountPrefix, signal,
+      client, scheme, host, requestId, workerId, mountPrefix, signal, trace,
       upgrade: (_request: Request, options?: { data?: unknown }) => ((upgrade = { data: options?.data }), true),
     };
     const response: unknown = await app.fetch(request, server);

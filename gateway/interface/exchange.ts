@@ -3,9 +3,10 @@
  * is created only when someone reads `ctx.signal`: most requests never do, and an AbortController
  * per request is the largest allocation the gateway would otherwise add.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Forwarded } from './proxy.ts';
-import type { Exchange, GatewayContext } from './types.ts';
+import { parseTraceContext } from './trace-context.ts';
+import type { Exchange, GatewayContext, TraceContext } from './types.ts';
 
 /** Why ctx.signal fired. */
 export type AbortCause = 'disconnect' | 'deadline';
@@ -20,14 +21,29 @@ export class RequestContext implements GatewayContext {
   readonly mountPrefix: string;
   #controller: AbortController | undefined;
   #abortedBy: AbortCause | undefined;
+  /** The raw headers until `trace` is first read (most apps never read it). */
+  #traceparent: string | string[] | undefined;
+  #tracestate: string | string[] | undefined;
+  #trace: TraceContext | undefined | null = null;
 
-  constructor(forwarded: Forwarded, requestId: string, workerId: number, mountPrefix: string) {
+  constructor(forwarded: Forwarded, requestId: string, workerId: number, mountPrefix: string, headers?: IncomingHttpHeaders) {
     this.client = { address: forwarded.address, port: forwarded.port };
     this.scheme = forwarded.scheme;
     this.host = forwarded.host;
     this.requestId = requestId;
     this.workerId = workerId;
     this.mountPrefix = mountPrefix;
+    // Believed from the peers whose X-Request-Id is believed, for the same reason: a client
+    // talking to a worker directly must not pick the ids its request is filed under.
+    if (forwarded.trusted && headers) {
+      this.#traceparent = headers.traceparent;
+      this.#tracestate = headers.tracestate;
+    }
+  }
+
+  get trace(): TraceContext | undefined {
+    if (this.#trace === null) this.#trace = parseTraceContext(this.#traceparent, this.#tracestate);
+    return this.#trace;
   }
 
   get signal(): AbortSignal {

@@ -16,6 +16,7 @@ export type {
   NodeListener,
   RequestHooks,
   RequestObserver,
+  TraceContext,
 } from './types.ts';
 export { captureListen, type AdoptedAddress, type ListenCapture } from './adopt.ts';
 export { detectApp, type DetectedApp } from './detect.ts';
@@ -26,3 +27,4 @@ export { UNIX_PEERS, compileProxyTrust, resolveForwarded, type Forwarded, type P
 export { matchRoute, normalizePrefix, stripPrefix } from './mount.ts';
 export { createUpgradeDispatch, fetchUpgradeTarget, refuseUpgrade, serverUpgradeTarget, type UpgradeDispatch, type UpgradeTarget } from './upgrade.ts';
 export { silenceLateWrites } from './respond.ts';
+export { formatTraceparent, parseTraceContext } from './trace-context.ts';

@@ -151,7 +151,7 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
       status: complete ? this.statusCode : 499,
       durationMs: Math.round((performance.now() - ex.startedAt) * 1000) / 1000,
     };
-    accessLog?.(info, ex.ctx.requestId, ex.ctx.client.address, workerId);
+    accessLog?.(info, ex.ctx.requestId, ex.ctx.client.address, workerId, ex.ctx.trace?.traceId);
     observer?.finished(info, ex);
     if (hooks?.postRequest) {
       try {
@@ -170,7 +170,7 @@ export function createRequestListener(apps: AppSet, options: ListenerOptions): (
     const incomingId = forwarded.trusted ? req.headers['x-request-id'] : undefined;
     const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
     const route = matchRoute(routes, req.url ?? '/');
-    const ex = new RequestExchange(req, res, new RequestContext(forwarded, requestId, workerId, route?.prefix ?? ''), startedAt);
+    const ex = new RequestExchange(req, res, new RequestContext(forwarded, requestId, workerId, route?.prefix ?? '', req.headers), startedAt);
     ex.route = route;
     (req as TaggedRequest)[kExchange] = ex;
     observer?.started(ex);

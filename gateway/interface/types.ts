@@ -30,6 +30,27 @@ export interface GatewayContext {
   mountPrefix: string;
   /** Fires on client disconnect (reason: an AbortError) or the request deadline (a TimeoutError). */
   signal: AbortSignal;
+  /**
+   * The W3C trace context a trusted proxy sent (`traceparent`, `tracestate`), undefined when none
+   * or an invalid one arrived. Behind the kit's nginx every request has one.
+   */
+  readonly trace?: TraceContext | undefined;
+}
+
+/** A request's incoming W3C trace context (https://www.w3.org/TR/trace-context/). */
+export interface TraceContext {
+  /** 32 lowercase hex digits, never all zeros. */
+  traceId: string;
+  /** The caller's span: 16 lowercase hex digits, never all zeros. */
+  parentId: string;
+  /** The trace-flags byte; bit 0 is `sampled`. */
+  flags: number;
+  /** The caller recorded (or may have recorded) this trace. */
+  sampled: boolean;
+  /** The header as it arrived, to pass on unchanged. */
+  traceparent: string;
+  /** The vendor list as it arrived (trimmed); absent when there was none. */
+  tracestate?: string;
 }
 
 /** The WinterTC-style app: what Hono, Bun, Deno and Cloudflare Workers export. */
@@ -84,7 +105,7 @@ export interface FinishedRequest {
 }
 
 /** Writes the access-log line of one finished request (gateway/access-log.ts builds the default one). */
-export type AccessLine = (info: FinishedRequest, requestId: string, client: string, workerId: number) => void;
+export type AccessLine = (info: FinishedRequest, requestId: string, client: string, workerId: number, traceId?: string) => void;
 
 /**
  * One request on its way through the gateway, as middleware sees it. `req`/`res` are Node's own:

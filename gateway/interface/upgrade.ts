@@ -75,7 +75,7 @@ export function fetchUpgradeTarget(app: FetchApp, contextOf: (req: IncomingMessa
   createAdaptorServer({
     fetch: (request: Request, env: Record<string | symbol, unknown>) => {
       const ctx = contextOf(env.incoming as IncomingMessage);
-      Object.assign(env, { client: ctx.client, scheme: ctx.scheme, host: ctx.host, requestId: ctx.requestId, workerId: ctx.workerId, mountPrefix: ctx.mountPrefix, signal: ctx.signal });
+      Object.assign(env, { client: ctx.client, scheme: ctx.scheme, host: ctx.host, requestId: ctx.requestId, workerId: ctx.workerId, mountPrefix: ctx.mountPrefix, signal: ctx.signal, trace: ctx.trace });
       return app.fetch(request, env as unknown as GatewayContext);
     },
     websocket: { server: new WebSocketServer({ noServer: true }) },
@@ -140,7 +140,7 @@ export function createUpgradeDispatch(apps: AppSet, options: UpgradeOptions): Up
         const forwarded = resolveForwarded(trust, peerOf(req.socket), req.headers);
         const incomingId = forwarded.trusted ? req.headers['x-request-id'] : undefined;
         const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
-        const ctx = new RequestContext(forwarded, requestId, options.workerId, route.prefix);
+        const ctx = new RequestContext(forwarded, requestId, options.workerId, route.prefix, req.headers);
         socket.once('close', () => ctx.abort('disconnect'));
         contexts.set(req, ctx);
       }

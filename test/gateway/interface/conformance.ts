@@ -37,7 +37,7 @@ interface EchoBody {
   url: string;
   body: string;
   headers: Record<string, string | null>;
-  ctx: { client: { address: string; port: number }; scheme: string; host: string; requestId: string; workerId: number; mountPrefix: string; signalIsAbortSignal: boolean };
+  ctx: { client: { address: string; port: number }; scheme: string; host: string; requestId: string; workerId: number; mountPrefix: string; signalIsAbortSignal: boolean; trace: { traceId: string; parentId: string; traceparent: string; tracestate?: string } | null };
 }
 
 /** Every check, in the order they are worth reading. */
@@ -143,6 +143,21 @@ export const CONFORMANCE_CHECKS: ConformanceCheck[] = [
       assert.equal(body.ctx.requestId, id);
       const again = await echo(base);
       assert.notEqual(again.res.headers.get('x-request-id'), id);
+    },
+  },
+  {
+    name: 'a trusted peer\'s valid traceparent and tracestate reach ctx.trace; an invalid one or an untrusted peer\'s does not',
+    async run(base, options = {}) {
+      const trusted = options.trusted ?? true;
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const { body } = await echo(base, { headers: { traceparent, tracestate: 'congo=t61rcWkgMzE' } });
+      if (trusted) {
+        assert.deepEqual({ ...body.ctx.trace }, { traceId: '0af7651916cd43dd8448eb211c80319c', parentId: 'b7ad6b7169203331', flags: 1, sampled: true, traceparent, tracestate: 'congo=t61rcWkgMzE' });
+      } else {
+        assert.equal(body.ctx.trace, null);
+      }
+      const invalid = await echo(base, { headers: { traceparent: traceparent.replace('00-', '00-0'), tracestate: 'congo=t61rcWkgMzE' } });
+      assert.equal(invalid.body.ctx.trace, null);
     },
   },
   {

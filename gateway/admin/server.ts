@@ -91,8 +91,7 @@ function routes(target: AdminTarget): Record<string, Partial<Record<string, Rout
   };
 }
 
-export function createAdminServer(target: AdminTarget): Server {
-  const table = routes(target);
+function serve(table: Record<string, Partial<Record<string, Route>>>): Server {
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://admin');
     const route = table[url.pathname];
@@ -107,4 +106,16 @@ export function createAdminServer(target: AdminTarget): Server {
       else res.destroy();
     });
   });
+}
+
+export function createAdminServer(target: AdminTarget): Server {
+  return serve(routes(target));
+}
+
+/**
+ * The metrics listener (`metricsBind`): `GET /metrics` and nothing else. A NetworkPolicy filters
+ * by port, not path, so a scraper admitted here cannot reach `POST /workers` or `/status`.
+ */
+export function createMetricsServer(target: AdminTarget): Server {
+  return serve({ '/metrics': routes(target)['/metrics']! });
 }

@@ -3,7 +3,7 @@
  * turns the loop once a second (and at once whenever an event arrives).
  */
 import type { Server } from 'node:http';
-import { createAdminServer } from '../admin/server.ts';
+import { createAdminServer, createMetricsServer, type AdminTarget } from '../admin/server.ts';
 import { GatewayError } from '../errors.ts';
 import { createLog } from '../log.ts';
 import { loadSettings, type LoadInput, type LoadedSettings } from '../settings/load.ts';
@@ -29,11 +29,11 @@ export interface MasterExtras {
   version?: string;
 }
 
-function listen(server: Server, address: string): Promise<void> {
+function listen(server: Server, address: string, setting: 'adminBind' | 'metricsBind'): Promise<void> {
   const [host, port] = splitHostPort(address);
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new GatewayError('BIND_FAILED', `adminBind ${address}: ${error.code ?? error.message}`)));
+      reject(new GatewayError('BIND_FAILED', `${setting} ${address}: ${error.code ?? error.message}`)));
     server.listen(port, host, () => resolve());
   });
 }
@@ -76,7 +76,7 @@ export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras
   });
   const running = arbiter;
 
-  const admin = createAdminServer({
+  const adminTarget: AdminTarget = {
     isLive: () => running.isLive(TICK_MS * 3),
     isReady: () => running.isReady(),
     status: () => running.status(),
@@ -84,8 +84,11 @@ export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras
     targetBounds: () => running.targetBounds(),
     ...(extras.metrics ? { metrics: () => extras.metrics!(running.status()) } : {}),
     ...(extras.statusPage ? { statusPage: extras.statusPage } : {}),
-  });
-  await listen(admin, settings.adminBind);
+  };
+  const admin = createAdminServer(adminTarget);
+  await listen(admin, settings.adminBind, 'adminBind');
+  const metrics = settings.metricsBind ? createMetricsServer(adminTarget) : undefined;
+  if (metrics) await listen(metrics, settings.metricsBind, 'metricsBind');
 
   // Signal handlers only enqueue; the loop does the work.
   const handlers = SIGNALS.map((signal) => [signal, () => running.signal(signal)] as const);
@@ -103,16 +106,16 @@ export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras
     }
   };
   const timer = setInterval(tick, TICK_MS);
-  log.info({ bind: settings.bind, admin: settings.adminBind, pool: first.pool, strategy: settings.listenStrategy }, 'gateway master started');
+  log.info({ bind: settings.bind, admin: settings.adminBind, ...(metrics ? { metrics: settings.metricsBind } : {}), pool: first.pool, strategy: settings.listenStrategy }, 'gateway master started');
   running.tick();
 
   const code = await done;
   clearInterval(timer);
   for (const [signal, handler] of handlers) process.off(signal, handler);
-  await new Promise<void>((resolve) => {
-    admin.close(() => resolve());
-    admin.closeAllConnections();
-  });
+  await Promise.all([admin, metrics].map((server) => server && new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  })));
   removeUnixSocket(settings);
   logs.flush();
   return code;

@@ -42,6 +42,12 @@ const bindAddress = z.string().superRefine((value, ctx) => {
   const tcp = hostPort.safeParse(value);
   if (!tcp.success) ctx.addIssue({ code: 'custom', message: `${tcp.error.issues[0]?.message ?? 'invalid'}, or unix:/absolute/path.sock` });
 });
+/** HOST:PORT, or empty for "no listener of its own". */
+const optionalHostPort = z.string().superRefine((value, ctx) => {
+  if (value === '') return;
+  const tcp = hostPort.safeParse(value);
+  if (!tcp.success) ctx.addIssue({ code: 'custom', message: `${tcp.error.issues[0]?.message ?? 'invalid'}, or empty for none` });
+});
 const count = z.number().int('expected a whole number').min(1, 'must be at least 1');
 const zeroOrMore = z.number().int('expected a whole number').min(0, 'must be 0 or more');
 const seconds = z.number().min(0, 'must be 0 or more seconds');
@@ -104,6 +110,10 @@ export const SETTINGS = {
   adminBind: entry({
     kind: 'address', schema: hostPort, default: '127.0.0.1:9000', group: 'Server', reloadable: false,
     doc: 'Address of the admin listener (/healthz, /readyz, /status, /metrics); never expose it publicly.',
+  }),
+  metricsBind: entry({
+    kind: 'address', schema: optionalHostPort, default: '', group: 'Server', reloadable: false,
+    doc: 'Address of a listener serving GET /metrics alone, for a scraper that must not reach the admin listener (POST /workers); empty: /metrics on the admin listener only.',
   }),
   listenStrategy: entry({
     kind: 'string', schema: z.enum(['round-robin', 'shared', 'reuse-port']), default: 'shared', group: 'Server',

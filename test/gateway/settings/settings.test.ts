@@ -17,7 +17,7 @@ const load = (argv: string[], env: NodeJS.ProcessEnv = {}, dir = cwd) => loadSet
 
 /** A valid text form of every setting, to prove each flag and variable is wired. */
 const SAMPLE: Record<SettingName, string> = {
-  config: '', checkConfig: 'true', app: 'x.ts', mounts: '/api=./api.ts', bind: '127.0.0.1:8123', adminBind: '127.0.0.1:9123', socketMode: '600',
+  config: '', checkConfig: 'true', app: 'x.ts', mounts: '/api=./api.ts', bind: '127.0.0.1:8123', adminBind: '127.0.0.1:9123', metricsBind: '127.0.0.1:9124', socketMode: '600',
   listenStrategy: 'reuse-port', workers: '3', minWorkers: '1', maxWorkers: '4', timeout: '7', gracefulTimeout: '8',
   bootTimeout: '9', drainDelay: '1.5', requestTimeout: '11', maxRequests: '12', maxRequestsJitter: '13', maxMemory: '14',
   keepAliveTimeout: '15', wsPingInterval: '19', wsCloseCode: '4000', headersTimeout: '16', maxHeaderSize: '4096', maxBodySize: '18', forwardedAllowIps: '10.0.0.1,10.0.0.2',

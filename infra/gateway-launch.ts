@@ -36,6 +36,8 @@ export interface GatewayLaunchInput {
   appModule: string;
   bind: { host: string; port: number };
   adminBind: { host: string; port: number };
+  /** The metrics listener (GET /metrics only); absent: none. */
+  metricsBind?: { host: string; port: number };
   workers: { min: number; max: number };
   gracefulTimeoutSeconds: number;
   /** Seconds a TERMed gateway keeps serving with /readyz at 503 before it drains. */
@@ -49,6 +51,7 @@ export function gatewayLaunch(input: GatewayLaunchInput): GatewayLaunch {
   const settings: Partial<Record<SettingName, string | number>> = {
     bind: formatAddress(input.bind),
     adminBind: formatAddress(input.adminBind),
+    ...(input.metricsBind ? { metricsBind: formatAddress(input.metricsBind) } : {}),
     minWorkers: input.workers.min,
     maxWorkers: input.workers.max,
     gracefulTimeout: input.gracefulTimeoutSeconds,

@@ -39,6 +39,11 @@ export interface StackConfig extends IngressConfig, MonitoringConfig {
   gatewayPort?: number;
   /** Port of the gateway's admin listener (health, status, metrics); never proxied by nginx. */
   adminPort?: number;
+  /**
+   * Port of the gateway's metrics listener (GET /metrics and nothing else), what a scraper is
+   * admitted to. Default: 9101 on Kubernetes with `metricsNamespace`; otherwise none unless set.
+   */
+  metricsPort?: number;
   /** Gateway replicas (containers or pods); the HPA's lower bound on Kubernetes. */
   gatewayReplicas?: number;
   staticReplicas?: number;
@@ -86,6 +91,8 @@ export interface GatewayInstance {
   host: string;
   port: number;
   adminPort: number;
+  /** Its metrics listener's port; undefined: /metrics only on the admin listener. */
+  metricsPort?: number;
   /** How this process is started, the same description on every target. */
   launch: GatewayLaunch;
 }
@@ -113,6 +120,8 @@ export interface StackSpec {
     port: number;
     adminPort: number;
     adminBindHost: string;
+    /** The metrics listener's port (GET /metrics only, on adminBindHost); undefined: none. */
+    metricsPort?: number;
     appModule: string;
     workers: { min: number; max: number };
     /** Per-worker memory ceiling (MB) that triggers recycling, from the container limit (0 locally: none). */
@@ -146,6 +155,8 @@ export const DEFAULTS = {
   sitePort: 8080,
   gatewayPort: GATEWAY_DEFAULTS.port,
   adminPort: GATEWAY_DEFAULTS.adminPort,
+  // Beside node_exporter's 9100; nothing else a pod of this stack runs listens there.
+  metricsPort: 9101,
   staticReplicas: 1,
   minWorkers: 1,
   gatewayCpuMillis: 2000,
@@ -177,12 +188,18 @@ const STOP_MARGIN_SECONDS = 5;
 export function stackSpec(config: StackConfig): StackSpec {
   const c = { ...DEFAULTS, ...TARGET_DEFAULTS[config.target], ...definedOnly(config) };
   if (c.imageTag === 'latest' || c.imageTag === '') throw new Error(`imageTag must be a fixed tag, not "${c.imageTag}"`);
-  for (const [name, port] of Object.entries({ sitePort: c.sitePort, gatewayPort: c.gatewayPort, adminPort: c.adminPort })) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number, got ${port}`);
-  }
   const namespace = config.namespace ?? c.project;
   const ingress = ingressSpec(config, config.target);
   const monitoring = monitoringSpec(config, config.target);
+  // A scraped cluster gets the metrics listener by default; elsewhere only when asked for.
+  const metricsPort = config.metricsPort ?? (monitoring ? c.metricsPort : undefined);
+  const ports = { sitePort: c.sitePort, gatewayPort: c.gatewayPort, adminPort: c.adminPort, ...(metricsPort === undefined ? {} : { metricsPort }) };
+  for (const [name, port] of Object.entries(ports)) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number, got ${port}`);
+  }
+  if (metricsPort !== undefined && [c.gatewayPort, c.adminPort].includes(metricsPort)) {
+    throw new Error(`metricsPort must differ from gatewayPort and adminPort, got ${metricsPort}`);
+  }
   const scaling = deriveScaling({
     cpuMillis: c.gatewayCpuMillis,
     minWorkers: c.minWorkers,
@@ -200,13 +217,14 @@ export function stackSpec(config: StackConfig): StackSpec {
   // container has a memory limit to stay under; local workers are never recycled on memory.
   const memory = checkedGatewayMemory(c.gatewayMemoryMb, scaling.workers.max);
   const maxWorkerMemoryMb = config.target === 'local' ? 0 : memory.maxWorkerMemoryMb;
-  const instances = gatewayInstances(config.target, hostNetwork, c.gatewayReplicas, c.gatewayPort, c.adminPort, c.project, namespace)
+  const instances = gatewayInstances(config.target, hostNetwork, c.gatewayReplicas, { port: c.gatewayPort, adminPort: c.adminPort, metricsPort }, c.project, namespace)
     .map((instance) => ({
       ...instance,
       launch: gatewayLaunch({
         appModule: c.appModule,
         bind: { host: gatewayBindHost, port: instance.port },
         adminBind: { host: adminBindHost, port: instance.adminPort },
+        ...(instance.metricsPort === undefined ? {} : { metricsBind: { host: adminBindHost, port: instance.metricsPort } }),
         workers: scaling.workers,
         gracefulTimeoutSeconds: c.gracefulTimeoutSeconds,
         drainDelaySeconds: c.drainDelaySeconds,
@@ -233,6 +251,7 @@ export function stackSpec(config: StackConfig): StackSpec {
       port: first.port,
       adminPort: first.adminPort,
       adminBindHost,
+      ...(first.metricsPort === undefined ? {} : { metricsPort: first.metricsPort }),
       appModule: c.appModule,
       workers: scaling.workers,
       maxWorkerMemoryMb,
@@ -292,18 +311,22 @@ export function localStackConfig(overrides: Partial<Omit<StackConfig, 'target'>>
 }
 
 function gatewayInstances(
-  target: Target, hostNetwork: boolean, replicas: number, port: number, adminPort: number, project: string, namespace: string,
+  target: Target, hostNetwork: boolean, replicas: number, ports: { port: number; adminPort: number; metricsPort: number | undefined },
+  project: string, namespace: string,
 ): Omit<GatewayInstance, 'launch'>[] {
+  const { port, adminPort, metricsPort } = ports;
   // On Kubernetes nginx reaches every replica through one Service (kube-proxy balances).
   if (target === 'kubernetes') {
-    return [{ name: `${project}-gateway`, host: `${project}-gateway.${namespace}.svc.cluster.local`, port, adminPort }];
+    return [{ name: `${project}-gateway`, host: `${project}-gateway.${namespace}.svc.cluster.local`, port, adminPort, ...(metricsPort === undefined ? {} : { metricsPort }) }];
   }
   // Sharing the host's network, replicas need their own ports; on a bridge each has its own address.
+  const nth = (base: number, i: number) => (hostNetwork ? base + i : base);
   return Array.from({ length: replicas }, (_, i) => ({
     name: `${project}-gateway-${i}`,
     host: hostNetwork ? '127.0.0.1' : `${project}-gateway-${i}`,
-    port: hostNetwork ? port + i : port,
-    adminPort: hostNetwork ? adminPort + i : adminPort,
+    port: nth(port, i),
+    adminPort: nth(adminPort, i),
+    ...(metricsPort === undefined ? {} : { metricsPort: nth(metricsPort, i) }),
   }));
 }
 

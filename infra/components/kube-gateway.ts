@@ -2,7 +2,7 @@
  * The gateway tier on Kubernetes: Deployment (probes on the admin port, restricted security
  * context, preStop delay), ClusterIP Service for the app port only, HPA on CPU, PDB, and a
  * NetworkPolicy that lets only the static tier in (and the monitoring namespace, when set, to the
- * admin port: kube-monitoring.ts).
+ * metrics port: kube-monitoring.ts).
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -10,7 +10,7 @@ import {
   TMP_MOUNT, TMP_VOLUME, guaranteedResources, httpProbe, preStopDelay, restrictedContainerSecurity,
   restrictedPodSecurity, selectorLabels, tierLabels,
 } from '../kube/pod.ts';
-import { declareServiceMonitor, scrapeAnnotations, scrapeIngressRule } from './kube-monitoring.ts';
+import { METRICS_PORT_NAME, declareServiceMonitor, scrapeAnnotations, scrapeIngressRule } from './kube-monitoring.ts';
 import type { StackSpec } from '../spec.ts';
 
 /** Inputs of `KubeGateway`. */
@@ -45,7 +45,7 @@ export class KubeGateway extends pulumi.ComponentResource {
         // A new pod must be ready before an old one goes, so capacity never dips during a rollout.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
-          metadata: { labels, ...scrapeAnnotations(spec.monitoring, gw.adminPort) },
+          metadata: { labels, ...scrapeAnnotations(spec.monitoring, gw.metricsPort) },
           spec: {
             securityContext: restrictedPodSecurity(NODE_UID),
             automountServiceAccountToken: false,
@@ -62,6 +62,7 @@ export class KubeGateway extends pulumi.ComponentResource {
               ports: [
                 { name: 'http', containerPort: gw.port, protocol: 'TCP' },
                 { name: 'admin', containerPort: gw.adminPort, protocol: 'TCP' },
+                ...(gw.metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, containerPort: gw.metricsPort, protocol: 'TCP' }]),
               ],
               // Startup: the master is up (30 × 2 s); liveness: its loop ticks; readiness: a worker
               // serves and no TERM has arrived. All on the admin listener, never the app port.
@@ -103,8 +104,8 @@ export class KubeGateway extends pulumi.ComponentResource {
       spec: { selector: { matchLabels: selector }, maxUnavailable: spec.scaling.disruption.maxUnavailable },
     }, child);
 
-    // Only nginx pods reach the app port; only the monitoring namespace, when set, reaches the admin
-    // port. Kubelet probes still do: traffic from the pod's own node is always allowed (Kubernetes
+    // Only nginx pods reach the app port; only the monitoring namespace, when set, reaches the metrics
+    // port; nobody reaches the admin port. Kubelet probes still do: traffic from the pod's own node is always allowed (Kubernetes
     // "Network Policies" page).
     new k8s.networking.v1.NetworkPolicy(fullName, {
       metadata,
@@ -118,8 +119,8 @@ export class KubeGateway extends pulumi.ComponentResource {
       },
     }, child);
 
-    if (spec.monitoring) {
-      declareServiceMonitor({ monitoring: spec.monitoring, fullName, namespace, labels, selector, adminPort: gw.adminPort }, child);
+    if (spec.monitoring && gw.metricsPort !== undefined) {
+      declareServiceMonitor({ monitoring: spec.monitoring, fullName, namespace, labels, selector, metricsPort: gw.metricsPort }, child);
     }
 
     this.serviceName = service.metadata.name;

@@ -1,8 +1,8 @@
 /**
  * Scraping the gateway tier on Kubernetes: the pod annotations a Prometheus with the common
  * `kubernetes-pods` job reads, the NetworkPolicy rule that admits the monitoring namespace on the
- * admin port, and, for clusters with the prometheus-operator, a headless Service naming the admin
- * port, a ServiceMonitor over it and a PrometheusRule with the alerts of infra/monitoring/alerts.yaml.
+ * metrics port (the gateway's listener that serves GET /metrics and nothing else), and, for
+ * clusters with the prometheus-operator, a headless Service naming that port, a ServiceMonitor over it and a PrometheusRule with the alerts of infra/monitoring/alerts.yaml.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,21 +22,24 @@ export function alertRuleGroups(file = ALERTS_FILE): object[] {
 }
 
 /** `prometheus.io/*` annotations for the gateway pods' metadata (nothing when scraping is off). */
-export function scrapeAnnotations(monitoring: MonitoringSpec | undefined, adminPort: number): { annotations?: Record<string, string> } {
-  if (!monitoring) return {};
-  return { annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(adminPort), 'prometheus.io/path': monitoring.path } };
+export function scrapeAnnotations(monitoring: MonitoringSpec | undefined, metricsPort: number | undefined): { annotations?: Record<string, string> } {
+  if (!monitoring || metricsPort === undefined) return {};
+  return { annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': monitoring.path } };
 }
 
+/** The container port a scraper is admitted to, by name, on every tier that is scraped. */
+export const METRICS_PORT_NAME = 'metrics';
+
 /**
- * NetworkPolicy ingress rule: any pod of the monitoring namespace, on the admin port only. The
- * namespace is matched by the label Kubernetes sets on every namespace (v1.22+), so no one has to
- * label it by hand. The admin listener also serves `POST /workers` on that port: see docs/observability.md.
+ * NetworkPolicy ingress rule: any pod of the monitoring namespace, on the metrics port only (never
+ * the admin port, whose `POST /workers` moves the pool). The namespace is matched by the label
+ * Kubernetes sets on every namespace (v1.22+), so no one has to label it by hand.
  */
 export function scrapeIngressRule(monitoring: MonitoringSpec | undefined): object[] {
   if (!monitoring) return [];
   return [{
     from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoring.namespace } } }],
-    ports: [{ port: 'admin', protocol: 'TCP' }],
+    ports: [{ port: METRICS_PORT_NAME, protocol: 'TCP' }],
   }];
 }
 
@@ -47,22 +50,22 @@ export interface ServiceMonitorArgs {
   namespace: pulumi.Input<string>;
   labels: Record<string, string>;
   selector: Record<string, string>;
-  adminPort: number;
+  metricsPort: number;
 }
 
 /** Label that tells the metrics Service apart from the app Service of the same tier. */
 const ENDPOINT_LABEL = 'app.kubernetes.io/endpoint';
 
-/** The headless admin Service, the ServiceMonitor and the PrometheusRule, when the spec asks for them. */
+/** The headless metrics Service, the ServiceMonitor and the PrometheusRule, when the spec asks for them. */
 export function declareServiceMonitor(args: ServiceMonitorArgs, opts: pulumi.CustomResourceOptions): void {
-  const { monitoring, fullName, namespace, labels, selector, adminPort } = args;
+  const { monitoring, fullName, namespace, labels, selector, metricsPort } = args;
   if (!monitoring.serviceMonitor) return;
   const name = `${fullName}-metrics`;
   const serviceLabels = { ...labels, [ENDPOINT_LABEL]: 'metrics' };
   // Headless: the ServiceMonitor scrapes each pod through the Endpoints; no virtual IP is needed.
   new k8s.core.v1.Service(name, {
     metadata: { name, namespace, labels: serviceLabels },
-    spec: { clusterIP: 'None', selector, ports: [{ name: 'admin', port: adminPort, targetPort: 'admin', protocol: 'TCP' }] },
+    spec: { clusterIP: 'None', selector, ports: [{ name: METRICS_PORT_NAME, port: metricsPort, targetPort: METRICS_PORT_NAME, protocol: 'TCP' }] },
   }, opts);
   const release = monitoring.serviceMonitor.release;
   const operatorLabels = { ...labels, ...(release === undefined ? {} : { release }) };
@@ -72,7 +75,7 @@ export function declareServiceMonitor(args: ServiceMonitorArgs, opts: pulumi.Cus
     metadata: { name, namespace, labels: operatorLabels },
     spec: {
       selector: { matchLabels: { ...selector, [ENDPOINT_LABEL]: 'metrics' } },
-      endpoints: [{ port: 'admin', path: monitoring.path, interval: '15s' }],
+      endpoints: [{ port: METRICS_PORT_NAME, path: monitoring.path, interval: '15s' }],
     },
   }, opts);
   new k8s.apiextensions.CustomResource(`${fullName}-alerts`, {

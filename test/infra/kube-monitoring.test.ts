@@ -1,8 +1,9 @@
 /**
  * Scraping in the Kubernetes target, on the objects the program declares (Pulumi mocks): with
- * `metricsNamespace` set, that namespace and only it reaches the gateway's admin port, nothing new
- * reaches the http port, the pods carry scrape annotations, and `serviceMonitor` adds a
- * ServiceMonitor whose selector finds the admin Service and a PrometheusRule with the alert rules. Reachability is computed by
+ * `metricsNamespace` set, that namespace and only it reaches the gateway's metrics port, nobody
+ * reaches the admin port (POST /workers), nothing new reaches the http port, the pods carry scrape
+ * annotations, and `serviceMonitor` adds a ServiceMonitor whose selector finds the metrics Service
+ * and a PrometheusRule with the alert rules. Reachability is computed by
  * infra/policies/network.ts, which is itself shown to say yes and no below.
  */
 import { readFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ beforeAll(async () => {
 
 const gatewayOf = (objects: KubeObject[]) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'ts-gateway-kit-gateway')!;
 const nginxPodLabels = (objects: KubeObject[]) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'ts-gateway-kit-nginx')!.spec.template.metadata.labels;
-const ports = { http: 8000, admin: 9000 };
+const ports = { http: 8000, admin: 9000, metrics: 9101 };
 
 /** Every kind of peer an operator would worry about, and whether it may reach http / admin. */
 function peers(objects: KubeObject[]): [string, Peer][] {
@@ -48,12 +49,16 @@ function peers(objects: KubeObject[]): [string, Peer][] {
 function reachTable(objects: KubeObject[]): Record<string, string> {
   const gateway = gatewayOf(objects);
   return Object.fromEntries(peers(objects).map(([name, peer]) => [name,
-    (['http', 'admin'] as const).filter((port) => canReach(objects, gateway, ports[port], peer)).join('+') || 'none']));
+    (['http', 'admin', 'metrics'] as const).filter((port) => canReach(objects, gateway, ports[port], peer)).join('+') || 'none']));
 }
 
-test('the ports the table assumes are the gateway container\'s', () => {
-  const container = gatewayOf(sets.get('plain')!).spec.template.spec.containers[0];
-  expect(container.ports.map((p: KubeObject) => [p.name, p.containerPort])).toEqual([['http', ports.http], ['admin', ports.admin]]);
+test('the ports the table assumes are the gateway container\'s; the metrics listener exists only when scraped', () => {
+  const portsOf = (set: string) => gatewayOf(sets.get(set)!).spec.template.spec.containers[0].ports.map((p: KubeObject) => [p.name, p.containerPort]);
+  expect(portsOf('plain')).toEqual([['http', ports.http], ['admin', ports.admin]]);
+  expect(portsOf('scraped')).toEqual([['http', ports.http], ['admin', ports.admin], ['metrics', ports.metrics]]);
+  const env = gatewayOf(sets.get('scraped')!).spec.template.spec.containers[0].env;
+  expect(env).toContainEqual({ name: 'GATEWAY_METRICS_BIND', value: `0.0.0.0:${ports.metrics}` });
+  expect(gatewayOf(sets.get('plain')!).spec.template.spec.containers[0].env.map((e: KubeObject) => e.name)).not.toContain('GATEWAY_METRICS_BIND');
 });
 
 describe('who reaches the gateway', () => {
@@ -65,9 +70,9 @@ describe('who reaches the gateway', () => {
     });
   });
 
-  test.each(['scraped', 'operator'])('with metricsNamespace (%s): the monitoring namespace reaches admin only; nothing else changes', (name) => {
+  test.each(['scraped', 'operator'])('with metricsNamespace (%s): the monitoring namespace reaches the metrics port only, never admin; nothing else changes', (name) => {
     expect(reachTable(sets.get(name)!)).toEqual({
-      'prometheus in monitoring': 'admin', 'any pod in monitoring': 'admin', 'nginx pods in shop': 'http',
+      'prometheus in monitoring': 'metrics', 'any pod in monitoring': 'metrics', 'nginx pods in shop': 'http',
       'another pod in shop': 'none', 'a pod in default': 'none', 'nginx-labelled pod elsewhere': 'none',
       'a namespace labelled like monitoring': 'none',
     });
@@ -94,26 +99,27 @@ describe('the reachability model can say yes and no', () => {
 });
 
 describe('scrape metadata', () => {
-  test('gateway pods carry prometheus.io annotations for the admin port only when scraping is on', () => {
+  test('gateway pods carry prometheus.io annotations for the metrics port only when scraping is on', () => {
     expect(gatewayOf(sets.get('plain')!).spec.template.metadata.annotations).toBeUndefined();
     expect(gatewayOf(sets.get('scraped')!).spec.template.metadata.annotations).toEqual({
-      'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ports.admin), 'prometheus.io/path': '/metrics',
+      'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ports.metrics), 'prometheus.io/path': '/metrics',
     });
   });
 
-  test('serviceMonitor: a monitoring.coreos.com/v1 ServiceMonitor whose selector finds the headless admin Service', () => {
+  test('serviceMonitor: a monitoring.coreos.com/v1 ServiceMonitor whose selector finds the headless metrics Service', () => {
     const objects = sets.get('operator')!;
     expect(sets.get('scraped')!.some((o) => o.kind === 'ServiceMonitor')).toBe(false);
     const monitor = objects.find((o) => o.kind === 'ServiceMonitor')!;
     expect(monitor).toMatchObject({
       apiVersion: 'monitoring.coreos.com/v1',
       metadata: { name: 'ts-gateway-kit-gateway-metrics', namespace: 'shop', labels: { release: 'kube-prometheus-stack' } },
-      spec: { endpoints: [{ port: 'admin', path: '/metrics' }] },
+      spec: { endpoints: [{ port: 'metrics', path: '/metrics' }] },
     });
     const selected = objects.filter((o) => o.kind === 'Service' &&
       Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v));
     expect(selected.map((s) => s.metadata.name)).toEqual(['ts-gateway-kit-gateway-metrics']);
-    expect(selected[0]!.spec).toMatchObject({ clusterIP: 'None', ports: [{ name: 'admin', port: ports.admin, targetPort: 'admin' }] });
+    expect(selected[0]!.spec).toMatchObject({ clusterIP: 'None', ports: [{ name: 'metrics', port: ports.metrics, targetPort: 'metrics' }] });
+    expect(selected[0]!.spec.ports).toHaveLength(1);
   });
 
   test('serviceMonitor also declares a PrometheusRule carrying exactly the plain rules file\'s groups', () => {
@@ -146,6 +152,8 @@ describe('settings', () => {
     [{ serviceMonitor: true }, /serviceMonitor is set but metricsNamespace is not/],
     [{ metricsNamespace: 'Monitoring' }, /metricsNamespace must be a namespace name/],
     [{ metricsNamespace: 'monitoring', serviceMonitorRelease: 'kps' }, /serviceMonitorRelease is set but serviceMonitor is not/],
+    [{ metricsNamespace: 'monitoring', metricsPort: 9000 }, /metricsPort must differ from gatewayPort and adminPort, got 9000/],
+    [{ metricsNamespace: 'monitoring', metricsPort: 70000 }, /metricsPort must be a port number, got 70000/],
   ])('%j → a clear error', (config, message) => {
     expect(() => stackSpec({ target: 'kubernetes', ...config })).toThrow(message);
   });

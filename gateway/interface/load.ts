@@ -3,6 +3,7 @@
  * the server it listens on, when a ListenCapture is given), and keep the routing table the request
  * listener matches against. Runs in workers only: the master never imports app code.
  */
+import type { Server } from 'node:http';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GatewayError } from '../errors.ts';
@@ -20,6 +21,7 @@ export class MountedApps implements AppSet {
   /** Longest prefix first. */
   readonly routes: ReadonlyArray<Route<MountedApp>>;
   readonly #apps: MountedApp[];
+  readonly #closing = new Map<Server, Promise<void>>();
 
   constructor(apps: MountedApp[]) {
     this.#apps = apps;
@@ -37,27 +39,51 @@ export class MountedApps implements AppSet {
     }
   }
 
-  /** Tells every fetch app the worker is draining (`drain()`, all of them, even when one throws). */
+  /**
+   * Tells every app the worker is draining, all of them even when one throws: each fetch app's
+   * `drain()`, and each server app's `http.Server` is closed as `server.close()` closes a server
+   * (`listening` turns false, 'close' is emitted on the next tick), which is what a Node app
+   * already listens for: engine.io (socket.io) closes its clients' transports on it, and so can
+   * the app's own `server.on('close')`.
+   */
   async drain(): Promise<void> {
-    const results = await Promise.allSettled(this.#fetchApps().map(async (a) => a.app.drain?.()));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await settleAll([...this.#fetchApps().map(async (a) => a.app.drain?.()), ...this.#servers().map((server) => this.#closeServer(server))]);
   }
 
   async close(): Promise<void> {
-    const closing = this.#apps.map(async (a) => {
-      if (a.kind === 'fetch') await a.app.close?.();
-      // The adopted server's own 'close' listeners are the app's cleanup (see adopt.ts).
-      else if (a.kind === 'server') await new Promise<void>((resolve) => a.server.close(() => resolve()));
-    });
-    const results = await Promise.allSettled(closing);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await settleAll(
+      this.#apps.map(async (a) => {
+        if (a.kind === 'fetch') await a.app.close?.();
+        else if (a.kind === 'server') await this.#closeServer(a.server);
+      }),
+    );
+  }
+
+  /** Once per server: a drain closes it first, and a second close() would emit 'close' again. */
+  #closeServer(server: Server): Promise<void> {
+    let closing = this.#closing.get(server);
+    if (!closing) {
+      // Not listening (exported) or adopted (adopt.ts), so nothing of the gateway's is stopped here;
+      // an exported server's callback gets ERR_SERVER_NOT_RUNNING, which only says so.
+      closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      this.#closing.set(server, closing);
+    }
+    return closing;
+  }
+
+  #servers(): Server[] {
+    return this.#apps.flatMap((a) => (a.kind === 'server' ? [a.server] : []));
   }
 
   #fetchApps(): Array<{ app: FetchApp; module: string }> {
     return this.#apps.flatMap((a) => (a.kind === 'fetch' ? [{ app: a.app, module: a.module }] : []));
   }
+}
+
+/** Waits for every one; rethrows the first failure. */
+async function settleAll(work: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function messageOf(error: unknown): string {

@@ -82,7 +82,7 @@ export interface AppSet {
   kinds: ReadonlyArray<AppKind>;
   /** Runs every fetch app's `init` in mount order; a failure is GatewayError('APP_INIT_FAILED'). */
   init(ctx: { workerId: number }): Promise<void>;
-  /** Runs every fetch app's `drain`, when the worker starts draining. */
+  /** When the worker starts draining: every fetch app's `drain`, and every server app's server is closed ('close'). */
   drain?(): Promise<void>;
   /** Runs every fetch app's `close` and closes adopted servers (all of them, even when one throws). */
   close(): Promise<void>;

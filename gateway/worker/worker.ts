@@ -219,17 +219,21 @@ export function createWorker(options: WorkerOptions): Worker {
     if (draining) return;
     draining = true;
     log.info({ inFlight, upgraded: upgraded.open }, 'draining');
-    void apps?.drain?.().catch((error: unknown) => log.error({ err: error }, "the app's drain() failed"));
     connections.drain(() => void finish());
-    // A client gets a few seconds to answer the close frame: a WebSocket never ends by itself, and
-    // one that ignores the frame must not hold the worker until the master's SIGKILL.
-    upgraded.drain(settings.wsCloseCode, Math.min(5000, deadlineMs / 2));
-    // An event stream never ends by itself either: end it cleanly (EventSource reconnects, resending
-    // Last-Event-ID) and let the app's late writes go nowhere.
-    for (const res of connections.streams()) {
-      res.end();
-      silenceLateWrites(res);
-    }
+    void apps?.drain?.().catch((error: unknown) => log.error({ err: error }, "the app's drain() failed"));
+    // After the app heard of it: a server app's 'close' comes on the next tick, as from server.close(),
+    // and what its listeners send (or how they close their own transports) goes before our frames.
+    setImmediate(() => {
+      // A client gets a few seconds to answer the close frame: a WebSocket never ends by itself, and
+      // one that ignores the frame must not hold the worker until the master's SIGKILL.
+      upgraded.drain(settings.wsCloseCode, Math.min(5000, deadlineMs / 2));
+      // An event stream never ends by itself either: end it cleanly (EventSource reconnects, resending
+      // Last-Event-ID) and let the app's late writes go nowhere.
+      for (const res of connections.streams()) {
+        res.end();
+        silenceLateWrites(res);
+      }
+    });
   }
 
   port.onMessage((message) => {

@@ -64,4 +64,20 @@ describe('AppSet lifecycle', () => {
     await expect(apps.close()).rejects.toThrow('close a');
     expect(closed).toEqual(['b']);
   });
+
+  test("a drain closes a server app's http.Server as server.close() would ('close' once, listening false), and close() does not again", async () => {
+    const { createServer } = await import('node:http');
+    const { appSetOf } = await import('../../../gateway/interface/index.ts');
+    const server = createServer(() => {});
+    const heard: string[] = [];
+    server.on('close', () => heard.push(`close listening=${server.listening}`));
+    const apps = appSetOf([
+      { prefix: '/', app: server },
+      { prefix: '/f', app: { fetch: () => new Response(''), drain: () => void heard.push('fetch drain') } },
+    ]);
+    await apps.drain();
+    expect(heard).toEqual(['fetch drain', 'close listening=false']);
+    await apps.close();
+    expect(heard).toHaveLength(2);
+  });
 });

@@ -17,6 +17,27 @@ export function localNginxUser(): string | undefined {
   return group ? `${user} ${group}` : user;
 }
 
+/**
+ * Who Apache's children run as on the local target. Apache refuses to serve as root (`User root`
+ * is a config error), so a root-started Apache drops to Debian's `www-data` (or `nobody`), and a
+ * private checkout's static files are served from a readable copy (scripts/lib/static-copy.ts).
+ * Not root: Apache cannot switch users and keeps running as the invoking user.
+ */
+export function localApacheUser(): string | undefined {
+  if (process.geteuid?.() !== 0) return undefined;
+  const user = ['www-data', 'nobody'].find((name) => hasEntry('/etc/passwd', name)) ?? 'nobody';
+  const group = ['www-data', 'nogroup', 'nobody'].find((name) => hasEntry('/etc/group', name)) ?? 'nogroup';
+  return `${user} ${group}`;
+}
+
+function hasEntry(file: string, name: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').split('\n').some((entry) => entry.split(':')[0] === name);
+  } catch {
+    return false;
+  }
+}
+
 /** Name of group `gid` from /etc/group (nginx takes names only); undefined when not listed. */
 function groupName(gid: number): string | undefined {
   try {

@@ -11,12 +11,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { frameworkAssets, type FrameworkAssets } from '../nginx/presets.ts';
 import { nginxSpec, type NginxSpec } from '../nginx/spec.ts';
+import { DEFAULT_STATIC_SERVER, type StaticServer } from '../static-tier/servers.ts';
 import { GATEWAY_DEFAULTS, gatewayLaunch, type GatewayLaunch } from './gateway-launch.ts';
 import { defaultMaxWorkers } from '../gateway/system/cpu-budget.ts';
 import { checkedGatewayMemory } from './memory-budget.ts';
 import { ingressSpec, type IngressConfig, type IngressSpec } from './ingress.ts';
 import { monitoringSpec, type MonitoringConfig, type MonitoringSpec } from './monitoring.ts';
-import { localNginxUser } from './local-user.ts';
+import { localApacheUser, localNginxUser } from './local-user.ts';
 import { deriveScaling, type Scaling } from './scaling.ts';
 
 /** Where the stack runs. */
@@ -82,6 +83,8 @@ export interface StackConfig extends IngressConfig, MonitoringConfig {
   nginxRunDir?: string;
   /** `user [group]` nginx's workers drop to when nginx starts as root (local target: the invoking user). */
   nginxUser?: string;
+  /** The static tier's web server: nginx (default) or Apache httpd, rendered from the same spec. */
+  staticServer?: StaticServer;
 }
 
 /** One gateway process as its peers address it. */
@@ -131,7 +134,8 @@ export interface StackSpec {
     resources: Resources;
     health: { liveness: string; readiness: string };
   };
-  static: { replicas: number; resources: Resources; nginx: NginxSpec };
+  /** `nginx` is the static tier's behaviour whichever `server` runs it (static-tier/servers.ts). */
+  static: { server: StaticServer; replicas: number; resources: Resources; nginx: NginxSpec };
   /** Optional Ingress in front of the static tier (managed clusters); undefined = none. */
   ingress?: IngressSpec;
   /** Scraping of the gateway's /metrics from a monitoring namespace (Kubernetes); undefined = none. */
@@ -261,6 +265,7 @@ export function stackSpec(config: StackConfig): StackSpec {
       health: { liveness: '/healthz', readiness: '/readyz' },
     },
     static: {
+      server: config.staticServer ?? DEFAULT_STATIC_SERVER,
       replicas: c.staticReplicas,
       resources: resources(c.staticCpuMillis, c.staticMemoryMb),
       nginx: nginxSpec({
@@ -305,7 +310,7 @@ export function localStackConfig(overrides: Partial<Omit<StackConfig, 'target'>>
     immutableAssets:
       overrides.immutableAssets ?? frameworkAssets(resolve(ROOT, overrides.appModule ?? DEFAULTS.appModule), existsSync),
     nginxRunDir: overrides.nginxRunDir ?? join(ROOT, LOCAL_RUN_DIR, 'nginx'),
-    nginxUser: overrides.nginxUser ?? localNginxUser(),
+    nginxUser: overrides.nginxUser ?? (overrides.staticServer === 'apache' ? localApacheUser() : localNginxUser()),
     maxWorkers: overrides.maxWorkers ?? Math.max(overrides.minWorkers ?? DEFAULTS.minWorkers, defaultMaxWorkers()),
   };
 }

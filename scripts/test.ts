@@ -47,7 +47,7 @@ try {
   await step('system packages', () => ensureSystemPackages(TEST_PACKAGES));
   await step('type check', () => $({ stdio: 'inherit' })`tsc -p .`);
   await step('import cycles', () =>
-    $({ stdio: 'inherit' })`madge --circular --extensions ts --ts-config tsconfig.json gateway app nginx infra scripts`);
+    $({ stdio: 'inherit' })`madge --circular --extensions ts --ts-config tsconfig.json gateway app nginx apache static-tier infra scripts`);
   const jest = async (args: string[]) => {
     const report = `run/jest-report-${tally.runs++}.json`;
     try {

@@ -16,13 +16,14 @@ export interface SystemPackage {
 }
 
 export const NGINX: SystemPackage = { bin: 'nginx', apt: 'nginx-light', why: 'the static tier' };
+export const APACHE: SystemPackage = { bin: 'apache2', apt: 'apache2', why: 'the static tier with --static-server apache' };
 export const DOCKER: SystemPackage = { bin: 'dockerd', apt: 'docker.io', why: 'the container tests' };
 export const DEBOOTSTRAP: SystemPackage = { bin: 'debootstrap', apt: 'debootstrap', why: 'building stand-in base images' };
 export const CHROMIUM: SystemPackage = { bin: 'chromium', apt: 'chromium', why: 'the browser check of the pages' };
 export const PROMTOOL: SystemPackage = { bin: 'promtool', apt: 'prometheus', why: 'checking and unit-testing the alert rules' };
 
 /** What `npm test` needs before any suite runs (debootstrap only when stand-in base images must be built). */
-export const TEST_PACKAGES: readonly SystemPackage[] = [NGINX, DOCKER, CHROMIUM, PROMTOOL];
+export const TEST_PACKAGES: readonly SystemPackage[] = [NGINX, APACHE, DOCKER, CHROMIUM, PROMTOOL];
 
 /** What decides how packages can be installed here. */
 export interface InstallerFacts {

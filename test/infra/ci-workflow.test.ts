@@ -26,7 +26,8 @@ const steps = (job: string): Step[] => workflow.jobs[job].steps;
 
 const RUNNER = {
   facts: { root: false, aptGet: true, passwordlessSudo: true } satisfies InstallerFacts,
-  executables: new Set(['docker', 'dockerd', 'nginx', 'chromium', 'sudo', 'apt-get']),
+  // The Ubuntu runner images list both web servers (nginx and Apache 2.4) among their tools.
+  executables: new Set(['docker', 'dockerd', 'nginx', 'apache2', 'chromium', 'sudo', 'apt-get']),
 };
 
 /** The npm script a `run:` line starts (`npm test …` → test, `npm run kind …` → kind), if any. */
@@ -106,7 +107,7 @@ describe('the test job on a GitHub-hosted runner', () => {
     const decision = installDecision(TEST_PACKAGES, RUNNER.facts);
     expect(decision).toEqual({ commands: [
       ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'update', '-q'],
-      ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'nginx-light', 'docker.io', 'chromium', 'prometheus'],
+      ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'nginx-light', 'apache2', 'docker.io', 'chromium', 'prometheus'],
     ] });
   });
 

@@ -4,7 +4,7 @@
  * tests can check the text and then load it into the real `nginx -t`.
  */
 import { GZIP_TYPES, MIME_TYPES } from './mime-types.ts';
-import type { NginxSpec } from './spec.ts';
+import { TRACE_CONTEXT, type NginxSpec } from './spec.ts';
 
 /** A fingerprinted file name as `app/build.ts` writes it: `name.<10 hex digits>.ext`. */
 export const FINGERPRINT_PATTERN = '\\.[0-9a-f]{10}\\.[A-Za-z0-9]+$';
@@ -100,6 +100,29 @@ function httpSettingLines(spec: NginxSpec): string[] {
     '    default $http_x_request_id;',
     '    "" $request_id;',
     '}',
+    '',
+    ...traceContextLines(),
+  ];
+}
+
+/** W3C trace context: keep a valid traceparent, else start a trace from $request_id (TRACE_CONTEXT). */
+function traceContextLines(): string[] {
+  const valid = `"~${TRACE_CONTEXT.pattern}"`;
+  return [
+    '# W3C trace context: a valid traceparent passes unchanged with its tracestate; otherwise a trace',
+    '# starts here, its id the request id (the X-Request-Id when the client sent none), and the',
+    "# client's tracestate is dropped. The rule is TRACE_CONTEXT in nginx/spec.ts.",
+    'map $http_traceparent $trace_parent {',
+    `    ${valid} $http_traceparent;`,
+    `    default 00-$request_id-$trace_started_parent-${TRACE_CONTEXT.startedFlags};`,
+    '}',
+    'map $http_traceparent $trace_state {',
+    `    ${valid} $http_tracestate;`,
+    '    default "";',
+    '}',
+    'map $request_id $trace_started_parent {',
+    '    "~(?<low>[0-9a-f]{16})$" $low;',
+    '}',
   ];
 }
 
@@ -172,6 +195,9 @@ function proxyLocationLines(spec: NginxSpec): string[] {
       'proxy_set_header X-Forwarded-Proto $scheme;',
       'proxy_set_header X-Forwarded-Host $host;',
       'proxy_set_header X-Request-Id $req_id;',
+      // Replace the client's copies; an empty tracestate is not sent at all.
+      'proxy_set_header traceparent $trace_parent;',
+      'proxy_set_header tracestate $trace_state;',
       `proxy_connect_timeout ${t.connectSeconds}s;`,
       `proxy_send_timeout ${t.sendSeconds}s;`,
       // Also the idle limit of a WebSocket tunnel: above two of the gateway's ping intervals.

@@ -109,6 +109,25 @@ export const NginxSpecSchema = z.object({
   }),
 });
 
+/**
+ * W3C trace context at the edge: the rule every static-tier renderer follows, and the gateway
+ * checks again (gateway/interface/trace-context.ts).
+ * - A `traceparent` matching `pattern` (version 00, lowercase hex, non-zero ids) goes to the
+ *   gateway unchanged, with the client's `tracestate`.
+ * - Otherwise (none, or invalid) the edge starts a trace: trace-id = the server's 32-hex request
+ *   id (nginx's `$request_id`, which is also the X-Request-Id when the client sent none, so the two
+ *   match), parent-id = that id's last 16 hex digits (the only random bits nginx has per request;
+ *   unique as the id is), flags `startedFlags`. The client's `tracestate` is dropped with it: it
+ *   belonged to a trace that is not continued.
+ * - `startedFlags` is `01` (sampled): the edge records nothing itself, and a default
+ *   OpenTelemetry sampler (parent-based) would record nothing either under `00`, so the app's
+ *   sampler decides what is kept (docs/observability.md).
+ */
+export const TRACE_CONTEXT = {
+  pattern: '^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$',
+  startedFlags: '01',
+} as const;
+
 /** A complete, validated static-tier spec: what `renderNginxConf` takes. */
 export type NginxSpec = z.output<typeof NginxSpecSchema>;
 /** What a caller writes: the same shape with every defaulted field optional. */

@@ -41,14 +41,23 @@ export type WorkerMessage =
   /** The app could not be loaded; the master stops instead of looping (gunicorn exit 4). */
   | { type: 'boot-failed'; code: string; message: string }
   /** The worker reached a recycling limit and asks for a replacement before it drains. */
-  | { type: 'recycle'; reason: RecycleReason };
+  | { type: 'recycle'; reason: RecycleReason }
+  /** Sticky strategy: the connection handed over as `id` is the worker's now (the master closes its copy). */
+  | { type: 'connection-taken'; id: number }
+  /** Sticky strategy: this worker answered the handshake that opened session `sid` (socket.io/engine.io). */
+  | { type: 'session'; sid: string };
 
 /** Messages the master sends to a worker. */
 export type MasterMessage =
   /** Stop taking new connections, finish in-flight requests within `deadlineMs`, then exit 0. */
   | { type: 'drain'; deadlineMs: number }
   /** Reopen log files (USR1). */
-  | { type: 'reopen-logs' };
+  | { type: 'reopen-logs' }
+  /**
+   * Sticky strategy: a client connection, sent with its socket as the IPC handle. `head` (base64)
+   * holds the bytes the master read from it to pick this worker; the worker serves them first.
+   */
+  | { type: 'connection'; id: number; head: string };
 
 /** One row of the status page: a worker as the master last saw it. */
 export interface WorkerStatus extends WorkerLoad {

@@ -7,6 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { MasterMessage, WorkerMessage } from '../protocol.ts';
 import { relaySocketIoAdapter } from './socket-io-relay.ts';
+import type { StickyListener } from './sticky-listener.ts';
 
 /** Callbacks a forked worker reports through; the arbiter turns them into queued events. */
 export interface WorkerEvents {
@@ -35,9 +36,11 @@ const WORKER_ENTRY = fileURLToPath(new URL(`../worker/main${import.meta.url.ends
 /**
  * node:cluster workers. `roundRobin` picks how connections reach workers: the master accepts
  * and hands them out (SCHED_RR), or workers accept themselves, on one shared socket or on
- * their own reuse-port sockets (SCHED_NONE).
+ * their own reuse-port sockets (SCHED_NONE). With `sticky`, the master's own listener hands
+ * connections out by session id and workers listen on nothing.
  */
-export function clusterProcessApi(options: { roundRobin: boolean }): ProcessApi {
+export function clusterProcessApi(options: { roundRobin: boolean; sticky?: StickyListener }): ProcessApi {
+  const { sticky } = options;
   cluster.schedulingPolicy = options.roundRobin ? cluster.SCHED_RR : cluster.SCHED_NONE;
   // The worker entry is our own module, not the CLI: the master runs no app code, and workers
   // never parse the command line (they get resolved settings from the master).
@@ -46,6 +49,7 @@ export function clusterProcessApi(options: { roundRobin: boolean }): ProcessApi 
   return {
     fork(env, events) {
       const worker: Worker = cluster.fork(env);
+      sticky?.attach(worker);
       worker.on('message', (message: WorkerMessage) => events.message(message));
       worker.on('exit', (code, signal) => events.exit(code, signal as NodeJS.Signals | null));
       // An IPC error (e.g. the worker died mid-send) is reported by 'exit'; swallow it here so it
@@ -54,6 +58,7 @@ export function clusterProcessApi(options: { roundRobin: boolean }): ProcessApi 
       return {
         pid: worker.process.pid ?? -1,
         send(message) {
+          if (message.type === 'drain') sticky?.retire(worker);
           if (worker.isConnected()) worker.send(message, undefined, () => {});
         },
         kill(signal) {

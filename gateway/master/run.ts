@@ -14,6 +14,7 @@ import type { Settings } from '../settings/registry.ts';
 import { workerEnv } from '../worker/env.ts';
 import { Arbiter, type ArbiterPlugins, type MasterSignal, type Reloaded } from './arbiter.ts';
 import { clusterProcessApi } from './process-api.ts';
+import { listenSticky, type StickyListener } from './sticky-listener.ts';
 import { prepareUnixSocket, removeUnixSocket } from './unix-socket.ts';
 
 const TICK_MS = 1000;
@@ -54,6 +55,14 @@ export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras
     log.warn('running as PID 1: Node cannot reap orphaned grandchildren; run under an init (tini, docker --init)');
   }
 
+  // The sticky strategy's socket is the master's own: bound before any worker exists.
+  let sticky: StickyListener | undefined;
+  if (settings.listenStrategy === 'sticky') {
+    sticky = await listenSticky({
+      bind: settings.bind, path: settings.stickyPath, socketMode: settings.socketMode, headersTimeoutMs: settings.headersTimeout * 1000, log,
+    });
+  }
+
   let arbiter: Arbiter | undefined;
   const view = { settings, status: () => arbiter!.status() };
   await callHook(loaded.hooks, 'onStarting', (h, e) => log.error({ err: e, hook: h }, `hook ${h} threw`), view);
@@ -65,7 +74,7 @@ export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras
     pool: first.pool,
     hooks: loaded.hooks,
     log,
-    processApi: clusterProcessApi({ roundRobin: settings.listenStrategy === 'round-robin' }),
+    processApi: clusterProcessApi({ roundRobin: settings.listenStrategy === 'round-robin', ...(sticky ? { sticky } : {}) }),
     workerEnv: ({ id, generation }, current) =>
       workerEnv({ id, generation, settings: current, cwd: input.cwd, ...(loaded.configPath ? { configPath: loaded.configPath } : {}) }),
     reload: async () => toReloaded(await loadSettings(input), extras.cpus),
@@ -116,6 +125,7 @@ export async function runMaster(loaded: LoadedSettings, input: LoadInput, extras
     server.close(() => resolve());
     server.closeAllConnections();
   })));
+  await sticky?.close();
   removeUnixSocket(settings);
   logs.flush();
   return code;

@@ -116,9 +116,14 @@ export const SETTINGS = {
     doc: 'Address of a listener serving GET /metrics alone, for a scraper that must not reach the admin listener (POST /workers); empty: /metrics on the admin listener only.',
   }),
   listenStrategy: entry({
-    kind: 'string', schema: z.enum(['round-robin', 'shared', 'reuse-port']), default: 'shared', group: 'Server',
+    kind: 'string', schema: z.enum(['round-robin', 'shared', 'reuse-port', 'sticky']), default: 'shared', group: 'Server',
     reloadable: false,
-    doc: 'round-robin: the master accepts and hands connections out; shared: workers accept on one shared socket; reuse-port: one SO_REUSEPORT socket per worker (docs/listen-strategies.md).',
+    doc: 'round-robin: the master accepts and hands connections out; shared: workers accept on one shared socket; reuse-port: one SO_REUSEPORT socket per worker; sticky: the master hands each connection to the worker owning the session it names, for socket.io long-polling (docs/listen-strategies.md).',
+  }),
+  stickyPath: entry({
+    kind: 'string', group: 'Server', reloadable: false, default: '/socket.io/',
+    schema: z.string().regex(/^\/([A-Za-z0-9._~-]+\/)+$/, 'expected a path prefix like /socket.io/ (plain segments, ending with /)'),
+    doc: "With listenStrategy sticky: requests under this path are routed by their session id (sid=), socket.io's path by default (docs/long-lived-connections.md).",
   }),
   workers: entry({
     kind: 'int', schema: count, default: () => defaultMaxWorkers(), group: 'Workers', aliasEnv: ['WEB_CONCURRENCY'],

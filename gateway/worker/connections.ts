@@ -48,7 +48,21 @@ function isEventStream(res: ServerResponse): boolean {
   return typeof head === 'string' && /\r\ncontent-type: *text\/event-stream/i.test(head);
 }
 
-export function trackConnections(server: Server, options: { idleGraceMs: number; now?: () => number }): ConnectionTracker {
+export function trackConnections(
+  server: Server,
+  options: {
+    idleGraceMs: number;
+    now?: () => number;
+    /**
+     * Stops taking connections; `onClosed` once the last one has ended. Default: net.Server#close()
+     * (http.Server#close() also closes every idle connection at once (Node >= 19), which is the race
+     * described above; net.Server#close() only stops accepting and calls back when the last
+     * connection has ended).
+     */
+    stopAccepting?: (onClosed: () => void) => void;
+  },
+): ConnectionTracker {
+  const stopAccepting = options.stopAccepting ?? ((onClosed: () => void) => void NetServer.prototype.close.call(server, () => onClosed()));
   const now = options.now ?? (() => performance.now());
   const connections = new Set<TrackedSocket>();
   let draining = false;
@@ -108,10 +122,7 @@ export function trackConnections(server: Server, options: { idleGraceMs: number;
         const latest = socket[kState]!.latest;
         if (latest && !latest.headersSent) latest.shouldKeepAlive = false;
       }
-      // http.Server#close() also closes every idle connection at once (Node >= 19), which is the
-      // race described above; net.Server#close() only stops accepting and calls back when the last
-      // connection has ended.
-      NetServer.prototype.close.call(server, () => onClosed());
+      stopAccepting(onClosed);
       sweep();
       const timer = setInterval(() => {
         sweep();

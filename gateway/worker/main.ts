@@ -3,6 +3,7 @@
  * the HTTP server and the app loader into the worker's lifecycle (worker.ts), and starts it.
  */
 import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { captureListen, loadApps } from '../interface/index.ts';
 import { createLog } from '../log.ts';
@@ -23,6 +24,10 @@ const port: WorkerPort = {
   onMessage: (listener) => void process.on('message', (message: MasterMessage) => listener(message)),
   onSignal: (signal, listener) => void process.on(signal, listener),
   onDisconnect: (listener) => void process.on('disconnect', listener),
+  onHandoff: (listener) =>
+    void process.on('message', (message: MasterMessage, socket?: Socket) => {
+      if (message.type === 'connection') listener(message, socket);
+    }),
   exit: (code) => process.exit(code),
 };
 
@@ -41,7 +46,6 @@ const logs = createLog({ level: settings.logLevel, file: settings.logFile, base:
 // adopted servers hear 'listening' once ours listens.
 const capture = captureListen({ onLateRefusal: (error) => logs.log.error({ code: error.code }, error.message) });
 capture.exempt(server);
-server.once('listening', () => capture.announce(server.address()));
 
 const worker = createWorker({
   boot,
@@ -59,5 +63,6 @@ const worker = createWorker({
       onLateError: (error) => logs.log.error({ err: error.cause, code: error.code }, error.message),
     }),
   bootStartedAt: 0, // the process start: the master counts bootTimeout from the fork
+  onListening: (address) => capture.announce(address),
 });
 void worker.start();

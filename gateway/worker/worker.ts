@@ -6,6 +6,7 @@
  * with its ProcessApi; worker/main.ts plugs in the real process.
  */
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { chmodSync } from 'node:fs';
 import { ExitCode, GatewayError, exitCodeOf } from '../errors.ts';
 import { callHook, type Hooks, type WorkerView } from '../hooks.ts';
@@ -16,6 +17,7 @@ import type { MasterMessage, WorkerMessage } from '../protocol.ts';
 import { splitHostPort, unixSocketPath } from '../settings/address.ts';
 import { mountsOf, type WorkerBoot } from './env.ts';
 import { trackConnections } from './connections.ts';
+import { acceptHandoffs, type Handoffs } from './handoff.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createRecycler } from './recycle.ts';
 import { trackUpgrades } from './upgraded.ts';
@@ -30,6 +32,8 @@ export interface WorkerPort {
   onSignal(signal: WorkerSignal, listener: () => void): void;
   /** The IPC channel closed: the master is gone. */
   onDisconnect(listener: () => void): void;
+  /** Sticky strategy: a connection the master hands over (no socket if it closed on the way). */
+  onHandoff(listener: (message: { id: number; head: string }, socket: Socket | undefined) => void): void;
   exit(code: number): void;
 }
 
@@ -55,6 +59,8 @@ export interface WorkerOptions {
    * The real worker passes 0, its process start, since the master counts from the fork. Default: now.
    */
   bootStartedAt?: number;
+  /** The worker serves: what it listens on (the bind's address with the sticky strategy, where the master listens). */
+  onListening?: (address: ReturnType<Server['address']>) => void;
 }
 
 export interface Worker {
@@ -90,8 +96,12 @@ export function createWorker(options: WorkerOptions): Worker {
   const failBoot = (code: string, message: string, exitCode: number) =>
     send({ type: 'boot-failed', code, message }, () => exit(exitCode));
 
+  // Sticky strategy: the master listens and hands connections over; this server listens on nothing.
+  const handoffs: Handoffs | undefined = settings.listenStrategy === 'sticky'
+    ? acceptHandoffs(server, { path: settings.stickyPath, report: (sid, sent) => send({ type: 'session', sid }, sent) })
+    : undefined;
   // Its 'connection' listener sees every connection; the request observer below reports each request.
-  const connections = trackConnections(server, { idleGraceMs: 1000 });
+  const connections = trackConnections(server, { idleGraceMs: 1000, ...(handoffs ? { stopAccepting: handoffs.close } : {}) });
   const upgraded = trackUpgrades({ pingIntervalMs: settings.wsPingInterval * 1000 });
 
   // The heartbeat starts before the app is imported, so a worker that hangs while booting is
@@ -118,10 +128,18 @@ export function createWorker(options: WorkerOptions): Worker {
     });
     const listening = () => {
       // The master created the socket file (cluster binds there); its mode decides who may connect.
-      if (socketPath !== undefined) chmodSync(socketPath, Number.parseInt(settings.socketMode, 8));
+      if (socketPath !== undefined && !handoffs) chmodSync(socketPath, Number.parseInt(settings.socketMode, 8));
+      options.onListening?.(server.address() ?? (socketPath ?? { address: host, family: host.includes(':') ? 'IPv6' : 'IPv4', port: listenPort }));
       void hook('postWorkerInit', view).then(() => send({ type: 'ready' }));
     };
-    if (socketPath !== undefined) server.listen({ path: socketPath }, listening);
+    if (handoffs) {
+      port.onHandoff(({ id, head }, socket) => {
+        // First, so the master closes its copy: from here on the connection is this worker's.
+        send({ type: 'connection-taken', id });
+        if (socket) handoffs.accept(socket, Buffer.from(head, 'base64'));
+      });
+      listening();
+    } else if (socketPath !== undefined) server.listen({ path: socketPath }, listening);
     else server.listen({ host, port: listenPort, exclusive: reusePort, reusePort }, listening);
   }
 
@@ -179,6 +197,7 @@ export function createWorker(options: WorkerOptions): Worker {
           started: (ex) => {
             inFlight += 1;
             connections.requestStarted(ex.req, ex.res);
+            handoffs?.observe(ex.req, ex.res, ex.originalUrl);
           },
           finished: (info, ex) => {
             inFlight -= 1;

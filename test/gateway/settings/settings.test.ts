@@ -18,7 +18,7 @@ const load = (argv: string[], env: NodeJS.ProcessEnv = {}, dir = cwd) => loadSet
 /** A valid text form of every setting, to prove each flag and variable is wired. */
 const SAMPLE: Record<SettingName, string> = {
   config: '', checkConfig: 'true', app: 'x.ts', mounts: '/api=./api.ts', bind: '127.0.0.1:8123', adminBind: '127.0.0.1:9123', metricsBind: '127.0.0.1:9124', socketMode: '600',
-  listenStrategy: 'reuse-port', workers: '3', minWorkers: '1', maxWorkers: '4', timeout: '7', gracefulTimeout: '8',
+  listenStrategy: 'reuse-port', stickyPath: '/live/io/', workers: '3', minWorkers: '1', maxWorkers: '4', timeout: '7', gracefulTimeout: '8',
   bootTimeout: '9', drainDelay: '1.5', requestTimeout: '11', maxRequests: '12', maxRequestsJitter: '13', maxMemory: '14',
   keepAliveTimeout: '15', wsPingInterval: '19', wsCloseCode: '4000', headersTimeout: '16', maxHeaderSize: '4096', maxBodySize: '18', forwardedAllowIps: '10.0.0.1,10.0.0.2',
   logLevel: 'debug', accessLog: 'false', logFile: '/tmp/x.log',
@@ -85,6 +85,7 @@ describe('bad configuration names the setting (exit code 2)', () => {
     ['port out of range', ['--bind', '127.0.0.1:70000'], {}, /port must be 0..65535/],
     ['negative timeout by env', [], { GATEWAY_TIMEOUT: '-1' }, /timeout \(GATEWAY_TIMEOUT\) = -1/],
     ['unknown strategy', ['--listen-strategy', 'magic'], {}, /listenStrategy/],
+    ['sticky path without its trailing slash', ['--sticky-path', '/socket.io'], {}, /stickyPath \(--sticky-path\).*path prefix like \/socket.io\//],
     ['misspelt variable', [], { GATEWAY_WORKRES: '2' }, /unknown setting: environment variable GATEWAY_WORKRES \(did you mean GATEWAY_WORKERS\?\)/],
     ['unknown flag', ['--wrokers', '2'], {}, /bad usage: Unknown option '--wrokers' \(did you mean --workers\?\)/],
     ['negative value as its own argument', ['--timeout', '-1'], {}, /argument is ambiguous.*use '--timeout=-XYZ'/],

@@ -32,6 +32,7 @@ export class FakeWorkerPort implements WorkerPort {
   onDisconnect(listener: () => void): void {
     this.#disconnect.push(listener);
   }
+  onHandoff(): void {}
   exit(code: number): void {
     this.exits.push(code);
     for (const resolve of this.#exited.splice(0)) resolve(code);

@@ -3,7 +3,10 @@
  * `ts-gateway-kit:`). Every key is optional except `target`; absent keys take the defaults of
  * `spec.ts` (applied with `??`, so `0` and `false` stay what the user wrote).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
+import { appLayers } from './app-layers.ts';
 import type { DeployOptions } from './program.ts';
 import type { DockerNetworkMode, StackConfig, Target } from './spec.ts';
 
@@ -39,6 +42,9 @@ export function readInfraConfig(config: pulumi.Config = new pulumi.Config()): In
   stack.dockerNetworkMode = config.get('dockerNetworkMode', { allowedValues: [...NETWORK_MODES] }) as DockerNetworkMode | undefined;
   stack.serviceMonitor = config.getBoolean('serviceMonitor');
   stack.staticServiceType = config.get('staticServiceType', { allowedValues: [...SERVICE_TYPES] }) as StackConfig['staticServiceType'];
+  // `app`: the user's server file or framework entry on this machine, layered onto the images.
+  const app = config.get('app');
+  if (app !== undefined) stack.appLayers = appLayers(app, join(import.meta.dirname, '..'), existsSync);
   const deploy: DeployOptions = {
     kubeContext: config.get('kubeContext'),
     nodeImage: config.get('nodeImage'),

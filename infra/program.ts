@@ -62,6 +62,7 @@ function deployDocker(spec: StackSpec, nginxConf: string, options: DeployOptions
     context: options.buildContext ?? ROOT,
     nodeImage: options.nodeImage,
     nginxImage: options.nginxImage,
+    layers: spec.app,
   });
   const gateway = new DockerGateway('gateway', { spec, image: images.gateway, network });
   const site = new DockerStatic('static', {

@@ -19,6 +19,7 @@ import { ingressSpec, type IngressConfig, type IngressSpec } from './ingress.ts'
 import { monitoringSpec, type MonitoringConfig, type MonitoringSpec } from './monitoring.ts';
 import { localApacheUser, localNginxUser } from './local-user.ts';
 import { deriveScaling, type Scaling } from './scaling.ts';
+import { layeredImages, type AppLayers, type ImageLayer } from './app-layers.ts';
 
 /** Where the stack runs. */
 export type Target = 'local' | 'docker' | 'kubernetes';
@@ -75,6 +76,11 @@ export interface StackConfig extends IngressConfig, MonitoringConfig {
   nodePort?: number;
   /** App module the gateway loads, relative to the image's working directory. */
   appModule?: string;
+  /**
+   * The user's app on this machine, layered onto the images (infra/app-layers.ts, config key `app`):
+   * sets the module the gateway loads and a framework's hashed assets; containers only.
+   */
+  appLayers?: AppLayers;
   /** Folder nginx serves `/static/` from (absolute). */
   staticRoot?: string;
   /** A framework build's content-hashed folders nginx serves itself (nginx/presets.ts; absolute roots). */
@@ -114,7 +120,10 @@ export interface StackSpec {
   project: string;
   namespace: string;
   labels: Record<string, string>;
-  images: { gateway: string; nginx: string; tag: string };
+  /** The kit's images (its Dockerfiles), and `run`: what each tier runs (with the app's layers, if any). */
+  images: { gateway: string; nginx: string; tag: string; run: { gateway: string; nginx: string } };
+  /** The user's app layered onto the kit's images (config `app`); undefined: the image's own app. */
+  app?: { gateway: ImageLayer; nginx: ImageLayer[] };
   site: { host: string; port: number; url: string; healthPath: string; serviceType: 'NodePort' | 'ClusterIP'; nodePort: number };
   gateway: {
     replicas: number;
@@ -193,6 +202,15 @@ export function stackSpec(config: StackConfig): StackSpec {
   const c = { ...DEFAULTS, ...TARGET_DEFAULTS[config.target], ...definedOnly(config) };
   if (c.imageTag === 'latest' || c.imageTag === '') throw new Error(`imageTag must be a fixed tag, not "${c.imageTag}"`);
   const namespace = config.namespace ?? c.project;
+  const kitImages = { gateway: `${c.project}/gateway:${c.imageTag}`, nginx: `${c.project}/nginx:${c.imageTag}` };
+  const layers = config.appLayers;
+  if (layers && config.target === 'local') throw new Error('app layers are for the container targets; the local target runs appModule in place');
+  if (layers && config.appModule !== undefined) throw new Error('set app or appModule, not both: app puts your module in the image and sets appModule');
+  const layered = layers ? layeredImages(layers, kitImages, c.project, c.imageTag) : undefined;
+  const appModule = layers?.module ?? c.appModule;
+  const immutableAssets = layers
+    ? layers.assets.map(({ framework, prefix, target }) => ({ framework, prefix, root: target }))
+    : config.immutableAssets ?? [];
   const ingress = ingressSpec(config, config.target);
   const monitoring = monitoringSpec(config, config.target);
   // A scraped cluster gets the metrics listener by default; elsewhere only when asked for.
@@ -225,7 +243,7 @@ export function stackSpec(config: StackConfig): StackSpec {
     .map((instance) => ({
       ...instance,
       launch: gatewayLaunch({
-        appModule: c.appModule,
+        appModule,
         bind: { host: gatewayBindHost, port: instance.port },
         adminBind: { host: adminBindHost, port: instance.adminPort },
         ...(instance.metricsPort === undefined ? {} : { metricsBind: { host: adminBindHost, port: instance.metricsPort } }),
@@ -246,7 +264,8 @@ export function stackSpec(config: StackConfig): StackSpec {
     project: c.project,
     namespace,
     labels: { 'app.kubernetes.io/part-of': c.project, 'app.kubernetes.io/managed-by': 'pulumi' },
-    images: { gateway: `${c.project}/gateway:${c.imageTag}`, nginx: `${c.project}/nginx:${c.imageTag}`, tag: c.imageTag },
+    images: { ...kitImages, tag: c.imageTag, run: layered?.run ?? kitImages },
+    ...(layered ? { app: { gateway: layered.gateway, nginx: layered.nginx } } : {}),
     site: { host: siteHost, port: sitePort, url: `http://${siteHost}:${sitePort}/`, healthPath: '/nginx-health', serviceType: c.staticServiceType, nodePort: c.nodePort },
     gateway: {
       replicas: c.gatewayReplicas,
@@ -256,7 +275,7 @@ export function stackSpec(config: StackConfig): StackSpec {
       adminPort: first.adminPort,
       adminBindHost,
       ...(first.metricsPort === undefined ? {} : { metricsPort: first.metricsPort }),
-      appModule: c.appModule,
+      appModule,
       workers: scaling.workers,
       maxWorkerMemoryMb,
       gracefulTimeoutSeconds: c.gracefulTimeoutSeconds,
@@ -274,7 +293,7 @@ export function stackSpec(config: StackConfig): StackSpec {
         // keeps nginx's upstream keep-alive; the targets start nginx after the gateway tier exists.
         upstream: { servers: instances.map((i) => ({ host: i.host, port: i.port })) },
         staticRoot: c.staticRoot,
-        immutableAssets: config.immutableAssets ?? [],
+        immutableAssets,
         paths: { runDir: c.nginxRunDir },
         ...(config.nginxUser === undefined ? {} : { user: config.nginxUser }),
         // One worker per core of the container's limit, not per core of the host.

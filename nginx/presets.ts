@@ -12,11 +12,16 @@ export interface FrameworkPreset {
   entry: string;
   /** URL prefix → folder (relative to the project folder); every file under it is content-hashed. */
   assets: ReadonlyArray<{ prefix: string; dir: string }>;
+  /**
+   * The folder a container needs to run the server, when the build makes one self-contained
+   * (Next's standalone output carries its own node_modules); absent: the whole project folder.
+   */
+  serverDir?: string;
 }
 
 export const FRAMEWORK_PRESETS: readonly FrameworkPreset[] = [
   // https://nextjs.org/docs/app/api-reference/config/next-config-js/output: .next/static is left for a CDN.
-  { name: 'next', entry: '.next/standalone/server.js', assets: [{ prefix: '/_next/static/', dir: '.next/static' }] },
+  { name: 'next', entry: '.next/standalone/server.js', assets: [{ prefix: '/_next/static/', dir: '.next/static' }], serverDir: '.next/standalone' },
   // https://svelte.dev/docs/kit/adapter-node: build/client holds what the server would serve itself.
   { name: 'sveltekit', entry: 'build/index.js', assets: [{ prefix: '/_app/immutable/', dir: 'build/client/_app/immutable' }] },
   // https://nitro.build/deploy/runtimes/node: .output/public, hashed under /_nuxt/.
@@ -38,11 +43,23 @@ export interface FrameworkAssets {
  * is not SvelteKit's has no `build/client/_app/immutable`).
  */
 export function frameworkAssets(appModule: string, exists: (dir: string) => boolean): FrameworkAssets[] {
+  return frameworkBuild(appModule, exists)?.assets ?? [];
+}
+
+/** A framework build found on disk: its preset, its project folder (ending with /) and its asset folders. */
+export interface FrameworkBuild {
+  preset: FrameworkPreset;
+  project: string;
+  assets: FrameworkAssets[];
+}
+
+/** The framework build whose server entry `appModule` (absolute) is, or undefined (see `frameworkAssets`). */
+export function frameworkBuild(appModule: string, exists: (dir: string) => boolean): FrameworkBuild | undefined {
   for (const preset of FRAMEWORK_PRESETS) {
     if (!appModule.endsWith(`/${preset.entry}`)) continue;
     const project = appModule.slice(0, -preset.entry.length);
-    const found = preset.assets.map(({ prefix, dir }) => ({ framework: preset.name, prefix, root: `${project}${dir}` }));
-    if (found.every((a) => exists(a.root))) return found;
+    const assets = preset.assets.map(({ prefix, dir }) => ({ framework: preset.name, prefix, root: `${project}${dir}` }));
+    if (assets.every((a) => exists(a.root))) return { preset, project, assets };
   }
-  return [];
+  return undefined;
 }

@@ -4,6 +4,7 @@
  */
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
+import { LAYER_DOCKERFILES, type ImageLayer } from '../app-layers.ts';
 
 /** Inputs of `StackImages`. */
 export interface StackImagesArgs {
@@ -15,6 +16,8 @@ export interface StackImagesArgs {
   /** Base images, overridable so local stand-ins of the official images can be used. */
   nodeImage?: string;
   nginxImage?: string;
+  /** The user's app on top of the kit's images (stack spec `app`): each layer builds from its own folder. */
+  layers?: { gateway: ImageLayer; nginx: ImageLayer[] };
 }
 
 /** Base images the Dockerfiles default to; the container tests build stand-ins with these names. */
@@ -41,9 +44,33 @@ export class StackImages extends pulumi.ComponentResource {
       build: { ...build, dockerfile: `${args.context}/nginx/Dockerfile` },
       skipPush: true,
     }, { parent: this });
+    const layers = args.layers;
+    const gatewayTop = layers
+      ? this.#layer(`${name}-app-gateway`, gateway, layers.gateway, `${args.context}/${LAYER_DOCKERFILES.gateway}`)
+      : gateway;
+    const nginxTop = (layers?.nginx ?? []).reduce(
+      (below, layer, i) => this.#layer(`${name}-app-nginx-${i}`, below, layer, `${args.context}/${LAYER_DOCKERFILES.nginx}`),
+      nginx,
+    );
     // repoDigest is the image id for local images: a changed build yields a new id and rolls the containers.
-    this.gateway = pulumi.all([gateway.imageName, gateway.repoDigest]).apply(([image, id]) => id ?? image);
-    this.nginx = pulumi.all([nginx.imageName, nginx.repoDigest]).apply(([image, id]) => id ?? image);
+    this.gateway = pulumi.all([gatewayTop.imageName, gatewayTop.repoDigest]).apply(([image, id]) => id ?? image);
+    this.nginx = pulumi.all([nginxTop.imageName, nginxTop.repoDigest]).apply(([image, id]) => id ?? image);
     this.registerOutputs({ gateway: this.gateway, nginx: this.nginx });
+  }
+
+  /**
+   * One app layer: FROM the image below by name; that image's id goes in as a build argument too,
+   * so a rebuilt kit image changes the layer's inputs and `pulumi up` rebuilds it.
+   */
+  #layer(name: string, below: docker.Image, layer: ImageLayer, dockerfile: string): docker.Image {
+    return new docker.Image(name, {
+      imageName: layer.image,
+      build: {
+        context: layer.context,
+        dockerfile,
+        args: { BASE_IMAGE: layer.from, BASE_IMAGE_ID: pulumi.output(below.repoDigest).apply((id) => id ?? ''), TARGET: layer.target },
+      },
+      skipPush: true,
+    }, { parent: this, dependsOn: [below] });
   }
 }

@@ -54,7 +54,7 @@ export class KubeGateway extends pulumi.ComponentResource {
             volumes: [TMP_VOLUME],
             containers: [{
               name: 'gateway',
-              image: spec.images.gateway,
+              image: spec.images.run.gateway,
               imagePullPolicy: 'IfNotPresent',
               // One Service fronts every pod: the spec has one instance, its launch is every pod's.
               args: gw.instances[0]!.launch.args,

@@ -64,7 +64,7 @@ export class KubeStatic extends pulumi.ComponentResource {
             volumes: [TMP_VOLUME, { name: 'conf', configMap: { name: fullName } }],
             containers: [{
               name: 'nginx',
-              image: spec.images.nginx,
+              image: spec.images.run.nginx,
               imagePullPolicy: 'IfNotPresent',
               ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
               startupProbe: httpProbe(spec.site.healthPath, 'http', { period: 2, failures: 15 }),

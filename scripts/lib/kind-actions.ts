@@ -40,7 +40,7 @@ async function checkNodeVersion(rt: KindRuntime): Promise<string[]> {
  * under the same tag would never reach running pods, while a new tag changes the pod template.
  */
 async function tagAndLoadImages(rt: KindRuntime): Promise<string[]> {
-  const images = [rt.spec.images.gateway, rt.spec.images.nginx];
+  const images = [rt.spec.images.run.gateway, rt.spec.images.run.nginx];
   const ids: string[] = [];
   for (const image of images) {
     const out = await $`docker image inspect --format {{.Id}} ${image}`.quiet().nothrow().timeout('30s');

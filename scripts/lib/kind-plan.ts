@@ -4,6 +4,7 @@
  * `--keep` and `--load` are unit-tested without kind, kubectl, pulumi or a cluster.
  */
 import { createHash } from 'node:crypto';
+import { LAYER_DOCKERFILES, layerBuildCommand } from '../../infra/app-layers.ts';
 import type { StackSpec } from '../../infra/spec.ts';
 
 /** One step: commands shown in the plan and run as shown, and/or work done in code (`action`). */
@@ -79,6 +80,9 @@ export function planKindRun(input: KindPlanInput): KindPlan {
       commands: [
         ['docker', 'build', '-t', spec.images.gateway, root],
         ['docker', 'build', '-f', `${root}/nginx/Dockerfile`, '-t', spec.images.nginx, root],
+        // The stack's `app`: its folders layered onto both (infra/app-layers.ts).
+        ...(spec.app ? [layerBuildCommand(spec.app.gateway, `${root}/${LAYER_DOCKERFILES.gateway}`)] : []),
+        ...(spec.app?.nginx ?? []).map((layer) => layerBuildCommand(layer, `${root}/${LAYER_DOCKERFILES.nginx}`)),
       ],
       action: {
         name: 'tag-and-load-images',

@@ -8,6 +8,7 @@ import {
   METRICS_SERVER_URL, contentTag, kindVersionProblem, nodeVersionProblem, planKindRun, type KindPlanInput,
 } from '../../scripts/lib/kind-plan.ts';
 import { stackSpec } from '../../infra/spec.ts';
+import { appLayers } from '../../infra/app-layers.ts';
 
 const base: KindPlanInput = {
   root: '/repo', spec: stackSpec({ target: 'kubernetes', gatewayReplicas: 1, hpaMaxReplicas: 2 }), cluster: 'kit', context: 'kind-kit',
@@ -117,4 +118,17 @@ describe('Kubernetes version for the preStop sleep action', () => {
     if (expected === '') expect(nodeVersionProblem(versions)).toBe('');
     else expect(nodeVersionProblem(versions)).toMatch(expected);
   });
+});
+
+test("the stack's app: its layers are built on the kit's images before the images are loaded", () => {
+  const files = ['/u/shop/.next/standalone/server.js', '/u/shop/.next/static/x.js'];
+  const layers = appLayers('/u/shop/.next/standalone/server.js', '/repo', (p) => files.some((f) => f === p || f.startsWith(`${p}/`)));
+  const spec = stackSpec({ target: 'kubernetes', gatewayReplicas: 1, hpaMaxReplicas: 2, appLayers: layers });
+  expect(commandsOf({ spec }).filter((c) => c.startsWith('docker build'))).toEqual([
+    'docker build -t ts-gateway-kit/gateway:0.1.0 /repo',
+    'docker build -f /repo/nginx/Dockerfile -t ts-gateway-kit/nginx:0.1.0 /repo',
+    'docker build -f /repo/app-layer.Dockerfile --build-arg BASE_IMAGE=ts-gateway-kit/gateway:0.1.0 --build-arg TARGET=/srv/app -t ts-gateway-kit/app-gateway:0.1.0 /u/shop/.next/standalone',
+    'docker build -f /repo/nginx/app-layer.Dockerfile --build-arg BASE_IMAGE=ts-gateway-kit/nginx:0.1.0 --build-arg TARGET=/srv/framework/_next/static -t ts-gateway-kit/app-nginx:0.1.0 /u/shop/.next/static',
+  ]);
+  expect(spec.images.run).toEqual({ gateway: 'ts-gateway-kit/app-gateway:0.1.0', nginx: 'ts-gateway-kit/app-nginx:0.1.0' });
 });

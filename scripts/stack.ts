@@ -1,10 +1,12 @@
 /**
- * `npm start`: the whole stack on this machine — nginx (static tier) → gateway (worker pool) → app.
+ * `npm start`: the whole stack on this machine — nginx or Apache (static tier, `--static-server`)
+ * → gateway (worker pool) → app.
  *
- *   preflight (settings, lock, ports, nginx installed) → build the app → render nginx.conf into
- *   run/ and `nginx -t` it → start the gateway, wait for /readyz → start nginx, wait for its health
- *   location → print the URLs → show both tiers' logs, labelled → on Ctrl-C/TERM stop nginx
- *   (graceful), then the gateway (graceful drain), and wait for both. A second Ctrl-C forces.
+ *   preflight (settings, lock, ports, the web server installed) → build the app → render its config
+ *   into run/ and check it (`nginx -t`, `apache2 -t`) → start the gateway, wait for /readyz → start
+ *   the web server, wait for its health location → print the URLs → show both tiers' logs,
+ *   labelled → on Ctrl-C/TERM stop the web server (graceful), then the gateway (graceful drain),
+ *   and wait for both. A second Ctrl-C forces.
  *   Killed outright (SIGKILL, OOM), it leaves a watchdog behind that stops both tiers within
  *   seconds (lib/tier-watchdog.ts); the next start takes over its lock and waits for its ports.
  *
@@ -16,19 +18,21 @@ import { $, parseArgv } from 'zx';
 import { buildStatic } from '../app/build.ts';
 import { buildDist } from './build.ts';
 import { localStackConfig, stackSpec, type StackSpec } from '../infra/spec.ts';
-import { renderNginxConf } from '../nginx/render.ts';
 import { nginxSpec } from '../nginx/spec.ts';
+import { renderStaticTierConf } from '../static-tier/servers.ts';
 import { acquireRunLock, isPortFreeWithin } from './lib/run-lock.ts';
 import { parseStackSettings, stackHelp, StackSettingsError, type StackSettings } from './lib/stack-settings.ts';
-import { NGINX, ensureSystemPackages, findExecutable } from './lib/system-packages.ts';
+import { ensureSystemPackages, findExecutable } from './lib/system-packages.ts';
+import { readableStaticCopy } from './lib/static-copy.ts';
+import { LOCAL_STATIC_SERVERS, type LocalStaticServer } from './lib/static-server.ts';
 import { followFile } from './lib/tail-file.ts';
 import { localGatewayCommand } from './lib/local-gateway.ts';
 import { settlesWithin, startTier, startWatchdog, type TierProcess } from './lib/tier-process.ts';
 import { waitForOk } from './lib/wait-http.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-/** How long nginx may finish in-flight requests after QUIT before it is killed. */
-const NGINX_STOP_MS = 10_000;
+/** How long the web server may finish in-flight requests after its graceful signal before it is killed. */
+const STATIC_STOP_MS = 10_000;
 /** Margin on top of the gateway's own graceful timeout. */
 const GATEWAY_STOP_MARGIN_MS = 5_000;
 const BOOT_TIMEOUT_MS = 60_000;
@@ -59,8 +63,10 @@ function readSettings(): StackSettings {
   }
 }
 
-/** The stack spec for this machine, with nginx's logs where a child process can write them. */
+/** The stack spec for this machine, with the web server's logs where a child process can write them. */
 function localSpec(settings: StackSettings, runDir: string): StackSpec {
+  const server = LOCAL_STATIC_SERVERS[settings.staticServer];
+  const tierDir = join(runDir, server.name);
   const spec = stackSpec(
     localStackConfig({
       sitePort: settings.sitePort,
@@ -69,10 +75,12 @@ function localSpec(settings: StackSettings, runDir: string): StackSpec {
       minWorkers: settings.minWorkers,
       maxWorkers: settings.maxWorkers,
       appModule: settings.app,
-      nginxRunDir: join(runDir, 'nginx'),
+      nginxRunDir: tierDir,
+      staticServer: server.name,
     }),
   );
-  const nginx = nginxSpec({ ...spec.static.nginx, paths: { ...spec.static.nginx.paths, accessLog: join(runDir, 'nginx', 'access.log') } });
+  const paths = { ...spec.static.nginx.paths, accessLog: join(tierDir, 'access.log'), errorLog: server.errorLog(tierDir) };
+  const nginx = nginxSpec({ ...spec.static.nginx, paths });
   return { ...spec, static: { ...spec.static, nginx } };
 }
 
@@ -102,17 +110,17 @@ async function preflight(settings: StackSettings, spec: StackSpec, runDir: strin
   return { ...lock, adminUrl };
 }
 
-/** Stop both tiers: nginx first so no new request reaches a draining gateway. */
-async function stopTiers(tiers: TierProcess[], gracefulSeconds: number, force: Promise<void>): Promise<void> {
+/** Stop both tiers: the web server first so no new request reaches a draining gateway. */
+async function stopTiers(tiers: TierProcess[], server: LocalStaticServer, gracefulSeconds: number, force: Promise<void>): Promise<void> {
   const forced = force.then(() => {
     say('second signal: killing both tiers now');
     tiers.forEach((tier) => tier.killGroup());
   });
   for (const tier of [...tiers].reverse()) {
-    const isNginx = tier.label === 'nginx';
-    // nginx: QUIT = graceful (finish in-flight requests). Gateway: TERM = graceful drain.
-    tier.signal(isNginx ? 'SIGQUIT' : 'SIGTERM');
-    const limit = isNginx ? NGINX_STOP_MS : gracefulSeconds * 1000 + GATEWAY_STOP_MARGIN_MS;
+    const isStatic = tier.label === server.name;
+    // The web server finishes in-flight requests on its graceful signal. Gateway: TERM = graceful drain.
+    tier.signal(isStatic ? server.graceful : 'SIGTERM');
+    const limit = isStatic ? STATIC_STOP_MS : gracefulSeconds * 1000 + GATEWAY_STOP_MARGIN_MS;
     if (!(await settlesWithin(Promise.race([tier.exited, forced]), limit))) {
       say(`${tier.label} did not stop within ${limit / 1000} s: killing it`);
     }
@@ -122,10 +130,23 @@ async function stopTiers(tiers: TierProcess[], gracefulSeconds: number, force: P
   }
 }
 
+/**
+ * The spec the web server is given: a root-started Apache serves as an unprivileged user, so static
+ * folders that user cannot read are served from a readable copy (lib/static-copy.ts).
+ */
+async function servedStaticSpec(server: LocalStaticServer, spec: StackSpec) {
+  const none = { spec: spec.static.nginx, remove: async () => {} };
+  if (server.name !== 'apache' || process.geteuid?.() !== 0) return none;
+  const copy = await readableStaticCopy(spec.static.nginx);
+  if (copy.copied.length > 0) say(`apache serves a readable copy of ${copy.copied.join(', ')} (its user cannot enter them)`);
+  return copy;
+}
+
 async function main(): Promise<number> {
   const settings = readSettings();
   const runDir = resolve(ROOT, settings.runDir);
   const spec = localSpec(settings, runDir);
+  const server = LOCAL_STATIC_SERVERS[spec.static.server];
   const { release, adminUrl } = await preflight(settings, spec, runDir);
   const tiers: TierProcess[] = [];
   let stopRequested!: () => void;
@@ -144,25 +165,28 @@ async function main(): Promise<number> {
   // killed outright (SIGKILL, OOM), the watchdog stops them.
   process.on('exit', () => tiers.forEach((tier) => tier.killGroup()));
   const watchdog = startWatchdog(ORPHAN_STOP_MS);
-  let stopFollowing = async () => {};
+  const stopFollowing: Array<() => Promise<void>> = [];
+  let removeCopy = async () => {};
   try {
-    await ensureSystemPackages([NGINX]);
+    await ensureSystemPackages([server.pkg]);
     const manifest = await buildStatic();
     // The gateway and the app run compiled (dist/): Node's type stripper would cost each process ~17 MiB.
     await buildDist();
     say(`built the app: ${Object.keys(manifest).length} static files fingerprinted, code compiled into dist/`);
     for (const { framework, prefix, root } of spec.static.nginx.immutableAssets) {
-      say(`${framework} build: nginx serves ${prefix} from ${root} (immutable)`);
+      say(`${framework} build: ${server.name} serves ${prefix} from ${root} (immutable)`);
     }
-    const nginxDir = join(runDir, 'nginx');
-    await mkdir(nginxDir, { recursive: true });
-    const confFile = join(nginxDir, 'nginx.conf');
-    await writeFile(confFile, renderNginxConf(spec.static.nginx));
-    const accessLog = join(nginxDir, 'access.log');
-    await writeFile(accessLog, '');
-    const nginxBin = findExecutable('nginx')!;
-    const check = await $({ nothrow: true })`${nginxBin} -t -q -e stderr -p ${nginxDir} -c ${confFile}`.timeout('20s');
-    if (check.exitCode !== 0) throw new Error(`nginx -t refused ${confFile}:\n${check.stderr}`);
+    const tierDir = spec.static.nginx.paths.runDir;
+    await mkdir(tierDir, { recursive: true });
+    const staticSpec = await servedStaticSpec(server, spec);
+    removeCopy = staticSpec.remove;
+    const confFile = join(tierDir, server.confName);
+    await writeFile(confFile, renderStaticTierConf(server.name, staticSpec.spec));
+    const logs = [staticSpec.spec.paths.accessLog, staticSpec.spec.paths.errorLog].filter((log) => log.startsWith(tierDir));
+    for (const log of logs) await writeFile(log, '');
+    const bin = findExecutable(server.pkg.bin)!;
+    const check = await $({ nothrow: true })`${bin} ${server.checkArgs(tierDir, confFile)}`.timeout('20s');
+    if (check.exitCode !== 0) throw new Error(`${server.pkg.bin} refused ${confFile}:\n${check.stderr}`);
 
     const { workers, appModule } = spec.gateway;
     say(`starting the gateway: ${appModule} with ${workers.min}..${workers.max} workers`);
@@ -173,33 +197,34 @@ async function main(): Promise<number> {
     const exitedEarly = (tier: TierProcess) => () => (tier.child.exitCode !== null || tier.child.signalCode !== null ? `${tier.label} exited` : undefined);
     await Promise.race([waitForOk(`${adminUrl}/readyz`, { timeoutMs: BOOT_TIMEOUT_MS, gaveUp: exitedEarly(gateway) }), stopSignal]);
 
-    const nginx = startTier('nginx', nginxBin, ['-e', 'stderr', '-p', nginxDir, '-c', confFile, '-g', 'daemon off;']);
-    tiers.push(nginx);
-    watchdog.watch(nginx, 'SIGQUIT');
-    stopFollowing = followFile(accessLog, (line) => process.stdout.write(`[nginx] ${line}\n`));
+    const web = startTier(server.name, bin, server.runArgs(tierDir, confFile));
+    tiers.push(web);
+    watchdog.watch(web, server.graceful);
+    for (const log of logs) stopFollowing.push(followFile(log, (line) => process.stdout.write(`[${server.name}] ${line}\n`)));
     const health = `http://127.0.0.1:${spec.static.nginx.listen.port}${spec.static.nginx.healthPath}`;
-    await Promise.race([waitForOk(health, { timeoutMs: BOOT_TIMEOUT_MS, gaveUp: exitedEarly(nginx) }), stopSignal]);
+    await Promise.race([waitForOk(health, { timeoutMs: BOOT_TIMEOUT_MS, gaveUp: exitedEarly(web) }), stopSignal]);
 
     if (signals === 0) {
       say('ready');
       say(`  site:    http://127.0.0.1:${spec.static.nginx.listen.port}/`);
-      say(`  status:  ${adminUrl}/status   (admin listener: loopback only, never through nginx)`);
+      say(`  status:  ${adminUrl}/status   (admin listener: loopback only, never through ${server.name})`);
       say(`  metrics: ${adminUrl}/metrics`);
       say('Ctrl-C stops both tiers.');
     }
     const firstExit = Promise.race(tiers.map((tier) => tier.exited.then(() => tier.label)));
     const why = await Promise.race([stopSignal.then(() => undefined), firstExit]);
     if (why) say(`${why} exited on its own: stopping the stack`);
-    await stopTiers(tiers, spec.gateway.gracefulTimeoutSeconds, forceSignal);
+    await stopTiers(tiers, server, spec.gateway.gracefulTimeoutSeconds, forceSignal);
     say('stopped');
     return why ? 1 : 0;
   } catch (error) {
     say(error instanceof Error ? error.message : String(error));
-    await stopTiers(tiers, 5, forceSignal);
+    await stopTiers(tiers, server, 5, forceSignal);
     return 1;
   } finally {
     await watchdog.close();
-    await stopFollowing();
+    await Promise.all(stopFollowing.map((stop) => stop()));
+    await removeCopy();
     await release();
   }
 }

@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { DEFAULTS, LOCAL_RUN_DIR } from '../../infra/spec.ts';
+import { DEFAULT_STATIC_SERVER, STATIC_SERVERS, type StaticServer } from '../../static-tier/servers.ts';
 
-const Port = z.coerce.number().int().min(1024, 'must be 1024..65535 (nginx runs without root)').max(65_535, 'must be 1024..65535');
+const Port = z.coerce.number().int().min(1024, 'must be 1024..65535 (the static tier runs without root)').max(65_535, 'must be 1024..65535');
 const Count = z.coerce.number().int().min(1, 'must be at least 1').max(64, 'must be at most 64');
 
 /** One setting of `npm start`. */
@@ -19,13 +20,18 @@ interface StackSetting {
 }
 
 export const STACK_SETTINGS = {
-  sitePort: { flag: 'site-port', env: 'STACK_SITE_PORT', schema: Port, fallback: DEFAULTS.sitePort, doc: 'port nginx serves the site on' },
-  gatewayPort: { flag: 'gateway-port', env: 'STACK_GATEWAY_PORT', schema: Port, fallback: DEFAULTS.gatewayPort, doc: 'port of the gateway (nginx proxies to it)' },
+  sitePort: { flag: 'site-port', env: 'STACK_SITE_PORT', schema: Port, fallback: DEFAULTS.sitePort, doc: 'port the static tier serves the site on' },
+  gatewayPort: { flag: 'gateway-port', env: 'STACK_GATEWAY_PORT', schema: Port, fallback: DEFAULTS.gatewayPort, doc: 'port of the gateway (the static tier proxies to it)' },
   adminPort: { flag: 'admin-port', env: 'STACK_ADMIN_PORT', schema: Port, fallback: DEFAULTS.adminPort, doc: "port of the gateway's admin listener (status, metrics); loopback only, never proxied" },
   minWorkers: { flag: 'min-workers', env: 'STACK_MIN_WORKERS', schema: Count, fallback: DEFAULTS.minWorkers, doc: 'fewest gateway workers' },
   maxWorkers: { flag: 'max-workers', env: 'STACK_MAX_WORKERS', schema: Count, doc: 'most gateway workers (default: the CPU this machine gives the gateway)' },
   app: { flag: 'app', env: 'STACK_APP', schema: z.string().regex(/\.(ts|js|mjs|cjs)$/, 'must be a .ts, .js, .mjs or .cjs module'), fallback: DEFAULTS.appModule, doc: 'app module the gateway loads (default export: a fetch app or a Node listener; or a server.js that calls listen())' },
-  runDir: { flag: 'run-dir', env: 'STACK_RUN_DIR', schema: z.string().min(1), fallback: LOCAL_RUN_DIR, doc: 'folder for the rendered nginx.conf, pid/lock and temp files' },
+  staticServer: {
+    flag: 'static-server', env: 'STACK_STATIC_SERVER', fallback: DEFAULT_STATIC_SERVER,
+    schema: z.enum(STATIC_SERVERS, { error: `must be one of ${STATIC_SERVERS.join(', ')}` }),
+    doc: 'web server of the static tier, rendered from the same spec',
+  },
+  runDir: { flag: 'run-dir', env: 'STACK_RUN_DIR', schema: z.string().min(1), fallback: LOCAL_RUN_DIR, doc: 'folder for the rendered web server config, pid/lock and temp files' },
 } as const satisfies Record<string, StackSetting>;
 
 export type StackSettingName = keyof typeof STACK_SETTINGS;
@@ -38,6 +44,7 @@ export interface StackSettings {
   minWorkers: number;
   maxWorkers: number | undefined;
   app: string;
+  staticServer: StaticServer;
   runDir: string;
 }
 

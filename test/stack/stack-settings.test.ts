@@ -5,7 +5,7 @@ import { formatLogLine } from '../../scripts/lib/tier-process.ts';
 describe('parseStackSettings', () => {
   it('uses the defaults when nothing is given', () => {
     expect(parseStackSettings({ _: [] }, {})).toEqual({
-      sitePort: 8080, gatewayPort: 8000, adminPort: 9000, minWorkers: 1, maxWorkers: undefined, app: 'dist/app/server.js', runDir: 'run',
+      sitePort: 8080, gatewayPort: 8000, adminPort: 9000, minWorkers: 1, maxWorkers: undefined, app: 'dist/app/server.js', staticServer: 'nginx', runDir: 'run',
     });
   });
 
@@ -23,8 +23,15 @@ describe('parseStackSettings', () => {
     [{ 'site-port': 9000 }, {}, 'must differ'],
     [{ 'sit-port': 9000 }, {}, 'unknown option --sit-port'],
     [{ app: 'app/server.py' }, {}, '--app=app/server.py: must be a .ts, .js, .mjs or .cjs module'],
+    [{ 'static-server': 'iis' }, {}, '--static-server=iis: must be one of nginx, apache'],
+    [{}, { STACK_STATIC_SERVER: 'httpd' }, 'STACK_STATIC_SERVER=httpd: must be one of nginx, apache'],
   ])('refuses %j %j naming the setting', (flags, env, message) => {
     expect(() => parseStackSettings(flags, env)).toThrow(message);
+  });
+
+  it('chooses the static tier\'s server by flag or environment', () => {
+    expect(parseStackSettings({ 'static-server': 'apache' }, {}).staticServer).toBe('apache');
+    expect(parseStackSettings({}, { STACK_STATIC_SERVER: 'apache' }).staticServer).toBe('apache');
   });
 
   it('documents every setting in --help, with its flag and environment variable', () => {

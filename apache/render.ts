@@ -7,7 +7,7 @@
  */
 import { CACHE_CONTROL, FINGERPRINT_PATTERN, formatAddress } from '../nginx/render.ts';
 import { GZIP_TYPES, MIME_TYPES } from '../nginx/mime-types.ts';
-import type { NginxSpec } from '../nginx/spec.ts';
+import { TRACE_CONTEXT, type NginxSpec } from '../nginx/spec.ts';
 import { apacheProxyLines } from './proxy.ts';
 
 /** Where each distribution keeps the loadable modules. */
@@ -113,20 +113,41 @@ function settingLines(spec: NginxSpec): string[] {
 }
 
 /**
+ * The request id and W3C trace context (TRACE_CONTEXT in nginx/spec.ts), as nginx makes them: the
+ * server's own id is 32 hex digits, here the MD5 of mod_unique_id's id (nginx's $request_id has
+ * that shape); it is the X-Request-Id when the client sent none, and the trace id of a trace
+ * started here. Set per request in <Location "/">, after mod_unique_id has made its id.
+ */
+function requestIdLines(): string[] {
+  const valid = TRACE_CONTEXT.pattern.replace(/\//g, '\\/');
+  return [
+    '<Location "/">',
+    '    SetEnvIfExpr "md5(reqenv(\'UNIQUE_ID\')) =~ /^[0-9a-f]{16}([0-9a-f]{16})$/" KIT_REQUEST_ID=$0 KIT_TRACE_PARENT=$1',
+    // req_novary: reading a request header must not add it to Vary.
+    `    SetEnvIfExpr "req_novary('traceparent') =~ /${valid}/" KIT_TRACE_VALID`,
+    '</Location>',
+    'SetEnvIf X-Request-Id "^(.+)$" CLIENT_REQUEST_ID=$1',
+    'RequestHeader set X-Request-Id "%{KIT_REQUEST_ID}e" env=!CLIENT_REQUEST_ID',
+    `RequestHeader set traceparent "00-%{KIT_REQUEST_ID}e-%{KIT_TRACE_PARENT}e-${TRACE_CONTEXT.startedFlags}" env=!KIT_TRACE_VALID`,
+    // A tracestate belongs to the traceparent it came with: a trace started here drops it.
+    'RequestHeader unset tracestate env=!KIT_TRACE_VALID',
+  ];
+}
+
+/**
  * Security headers and the request id on every response, errors included. The gateway's own copies
  * are dropped first (`Header unset` works on the proxied headers, `always` on Apache's own), or a
- * proxied response would carry both.
+ * proxied response would carry both. Conditions read the environment, not request headers: an
+ * expression reading a request header adds it to Vary.
  */
 function headerLines(spec: NginxSpec): string[] {
   const names = ['X-Request-Id', ...Object.keys(spec.securityHeaders)];
   return [
-    // The client's X-Request-Id, or mod_unique_id's, so one id follows a request through both tiers.
-    // Environment conditions, not expressions: an expression reading a request header adds it to Vary.
-    'SetEnvIf X-Request-Id "^(.+)$" CLIENT_REQUEST_ID=$1',
-    'RequestHeader set X-Request-Id "%{UNIQUE_ID}e" env=!CLIENT_REQUEST_ID',
+    ...requestIdLines(),
     ...names.map((name) => `Header unset ${name}`),
     'Header always set X-Request-Id "%{CLIENT_REQUEST_ID}e" env=CLIENT_REQUEST_ID',
-    'Header always set X-Request-Id "%{UNIQUE_ID}e" env=!CLIENT_REQUEST_ID',
+    // A request refused before its headers were parsed (a 400) has no id of Apache's to report.
+    'Header always set X-Request-Id "%{KIT_REQUEST_ID}e" "expr=-z reqenv(\'CLIENT_REQUEST_ID\') && -n reqenv(\'KIT_REQUEST_ID\')"',
     ...Object.entries(spec.securityHeaders).map(([name, value]) => `Header always set ${name} ${quote(value)}`),
   ];
 }

@@ -52,7 +52,7 @@ describe('renderApacheConf', () => {
     const conf = render(base);
     expect(conf).toContain('ProxyAddHeaders Off');
     expect(conf).toContain('RequestHeader set X-Forwarded-For "expr=%{REMOTE_ADDR}"');
-    expect(conf).toContain('RequestHeader set X-Request-Id "%{UNIQUE_ID}e" env=!CLIENT_REQUEST_ID');
+    expect(conf).toContain('RequestHeader set X-Request-Id "%{KIT_REQUEST_ID}e" env=!CLIENT_REQUEST_ID');
   });
 
   it('static folders are excluded from the proxy before ProxyPass /, with the spec\'s cache lifetimes', () => {

@@ -5,10 +5,11 @@
  * (test/faults/). Everything runs on loopback with bounded load, and every process it starts is
  * stopped at the end.
  *
- *   npm run faults -- [--only kill,block,term,reload,recycle,leak,slowloris,apps,input,corpus,config] [--quick] [--dry-run]
+ *   npm run faults -- [--only kill,ws-kill,block,term,reload,recycle,leak,slowloris,apps,input,corpus,config] [--quick] [--dry-run]
  *
- * The raw-request corpus (`corpus`) has a block of its own in the doc, so `--only corpus` rewrites
- * just that one; the other block is rewritten only when some other scenario ran.
+ * The raw-request corpus (`corpus`) and the WebSocket case (`ws-kill`) have a block each of their
+ * own in the doc, so `--only corpus` or `--only ws-kill` rewrites just that one; the main block is
+ * rewritten only when some other scenario ran.
  */
 import { resolve } from 'node:path';
 import { argv } from 'zx';
@@ -18,6 +19,7 @@ import { runCorpusOn } from '../bench/faults/corpus-scenarios.ts';
 import { corpusFailures, corpusTable } from '../bench/faults/corpus-report.ts';
 import { slowloris, staticTraversal, throwAtImport, throwOnRequest, type InputRow } from '../bench/faults/input-scenarios.ts';
 import { blockWorker, killWorkers, leakUnderLoad, recycleUnderLoad, reloadUnderLoad, termUnderLoad } from '../bench/faults/pool-scenarios.ts';
+import { killWebSocketWorker } from '../bench/faults/websocket-scenarios.ts';
 import type { ScenarioResult } from '../bench/faults/result.ts';
 import type { TargetKind } from '../bench/faults/targets.ts';
 import { GUNICORN } from '../bench/lib/wrk.ts';
@@ -36,9 +38,17 @@ interface PlanItem {
   key: string;
   rows: { target: TargetKind; run: () => Promise<ScenarioResult> }[];
   lacks?: Partial<Record<TargetKind, string>>;
+  /** Written to its own block of the doc (see above) rather than the main table. */
+  ownBlock?: 'faults-websocket';
 }
 const everything: PlanItem[] = [
   { key: 'kill', rows: ALL.map((t) => ({ target: t, run: () => killWorkers(t, s(30, 8), 2) })) },
+  {
+    key: 'ws-kill',
+    rows: (['gateway', 'pm2'] as const).map((t) => ({ target: t, run: () => killWebSocketWorker(t, s(200, 60), s(15, 6)) })),
+    lacks: { gunicorn: 'sync workers cannot hold WebSockets' },
+    ownBlock: 'faults-websocket',
+  },
   { key: 'block', rows: ALL.map((t) => ({ target: t, run: () => blockWorker(t, 3, 10) })) },
   { key: 'term', rows: ALL.map((t) => ({ target: t, run: () => termUnderLoad(t, 10) })) },
   {
@@ -67,18 +77,18 @@ console.log(`[faults] plan: ${plan.map((p) => `${p.key} (${p.rows.map((r) => r.t
 if (argv['dry-run']) process.exit(0);
 await ensureSystemPackages([NGINX, GUNICORN]);
 
-const results: (ScenarioResult & { key: string })[] = [];
+const results: (ScenarioResult & { key: string; ownBlock?: string })[] = [];
 const lacks: Record<string, Partial<Record<TargetKind, string>>> = {};
 for (const item of plan) {
   if (item.lacks) lacks[item.key] = item.lacks;
   for (const row of item.rows) {
     try {
       const r = await row.run();
-      results.push({ ...r, key: item.key });
+      results.push({ ...r, key: item.key, ownBlock: item.ownBlock });
       console.log(`[faults] ${r.passed ? 'pass' : 'FAIL'} ${r.target}: ${r.scenario}: ${r.summary}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      results.push({ key: item.key, scenario: item.key, target: row.target, passed: false, summary: `could not run: ${message}` });
+      results.push({ key: item.key, ownBlock: item.ownBlock, scenario: item.key, target: row.target, passed: false, summary: `could not run: ${message}` });
       console.log(`[faults] FAIL ${row.target}: ${item.key}: could not run: ${message}`);
     }
   }
@@ -90,21 +100,24 @@ const configs = want('config') ? await Promise.all(BAD_CONFIGS.map((b, i) => run
 
 const cell = (r: ScenarioResult | undefined, missing?: string): string =>
   r ? `${r.passed ? '✅' : '❌'} ${r.summary}` : missing ? `— ${missing}` : '—';
-const scenarioRows = [...new Set(results.map((r) => `${r.key}|${r.scenario}`))].map((id) => {
+const scenarioRows = (of: typeof results) => [...new Set(of.map((r) => `${r.key}|${r.scenario}`))].map((id) => {
   const [key, scenario] = id.split('|') as [string, string];
-  const of = (t: TargetKind): ScenarioResult | undefined => results.find((r) => r.key === key && r.scenario === scenario && r.target === t);
-  return `| ${scenario} | ${cell(of('gateway'))} | ${cell(of('pm2'), lacks[key]?.pm2)} | ${cell(of('gunicorn'), lacks[key]?.gunicorn)} |`;
+  const on = (t: TargetKind): ScenarioResult | undefined => of.find((r) => r.key === key && r.scenario === scenario && r.target === t);
+  return `| ${scenario} | ${cell(on('gateway'))} | ${cell(on('pm2'), lacks[key]?.pm2)} | ${cell(on('gunicorn'), lacks[key]?.gunicorn)} |`;
 });
+const table = ['| scenario | gateway | PM2 | gunicorn (sync) |', '|---|---|---|---|'];
 const m = describeMachine();
+const runLine = `Run on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} with \`npm run faults -- ${process.argv.slice(2).join(' ')}\` on ${m.cpus} CPUs (${m.cpuModel}), ` +
+  `Linux ${m.kernel}, Node ${m.node}, nginx ${m.nginx}, ${m.gunicorn}, PM2 7.0.4 (pm2-runtime, cluster mode).`;
+const mainResults = results.filter((r) => !r.ownBlock);
+const webSocketResults = results.filter((r) => r.ownBlock === 'faults-websocket');
 const lines = [
-  `Run on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} with \`npm run faults -- ${process.argv.slice(2).join(' ')}\` on ${m.cpus} CPUs (${m.cpuModel}), ` +
-    `Linux ${m.kernel}, Node ${m.node}, nginx ${m.nginx}, ${m.gunicorn}, PM2 7.0.4 (pm2-runtime, cluster mode). 2 workers everywhere; load on loopback from Node clients with keep-alive unless said otherwise.`,
+  `${runLine} 2 workers everywhere; load on loopback from Node clients with keep-alive unless said otherwise.`,
   '',
   '### Scenarios, side by side',
   '',
-  '| scenario | gateway | PM2 | gunicorn (sync) |',
-  '|---|---|---|---|',
-  ...scenarioRows,
+  ...table,
+  ...scenarioRows(mainResults),
 ];
 if (traversal.length > 0) {
   lines.push('', '### Static path traversal through nginx', '', '| path | answer |', '|---|---|');
@@ -123,7 +136,11 @@ const skeleton =
   '# Reliability\n\nFault and bad-input scenarios against the gateway, PM2 and gunicorn. Regenerate with `npm run faults`;\n' +
   `the short versions run in \`npm test\` (test/faults/).\n\n${begin}\n${end}\n\n## Notes\n`;
 const file = resolve(ROOT, 'docs', 'reliability.md');
-if (results.length > 0 || traversal.length > 0 || configs.length > 0) writeBlock(file, 'faults', lines.join('\n'), skeleton);
+if (mainResults.length > 0 || traversal.length > 0 || configs.length > 0) writeBlock(file, 'faults', lines.join('\n'), skeleton);
+if (webSocketResults.length > 0) {
+  const head = `${runLine} 2 workers, each client echoing every 20 ms and reconnecting at once when its socket closes (bench/faults/websocket-scenarios.ts).`;
+  writeBlock(file, 'faults-websocket', [head, '', ...table, ...scenarioRows(webSocketResults)].join('\n'), skeleton);
+}
 if (corpus) {
   const head = `Run on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} with \`npm run faults -- ${process.argv.slice(2).join(' ')}\`: Node ${m.node}, nginx ${m.nginx}, ${m.gunicorn}.`;
   writeBlock(file, 'http-corpus', [head, '', ...corpusTable(corpus)].join('\n'), skeleton);

@@ -29,6 +29,8 @@ export interface FaultTargetOptions {
   app?: string;
   /** Gateway only: more CLI flags. */
   extraArgs?: string[];
+  /** PM2 only: the script each cluster worker runs (default bench/peers/pm2-fault.ts). */
+  pm2Script?: string;
   /** gunicorn only: the WSGI app (default fault_wsgi:application, from bench/peers). */
   wsgi?: string;
 }
@@ -68,7 +70,7 @@ function pm2Ecosystem(o: FaultTargetOptions, port: number): string {
   mkdirSync(dir, { recursive: true });
   const app = {
     name: 'fault',
-    script: resolve(ROOT, 'bench/peers/pm2-fault.ts'),
+    script: resolve(ROOT, o.pm2Script ?? 'bench/peers/pm2-fault.ts'),
     exec_mode: 'cluster',
     instances: o.workers ?? 2,
     env: { PORT: String(port), HOST: '127.0.0.1' },

@@ -12,6 +12,7 @@ import {
   reloadUnderLoad,
   termUnderLoad,
 } from '../../bench/faults/pool-scenarios.ts';
+import { killWebSocketWorker } from '../../bench/faults/websocket-scenarios.ts';
 import { failures } from '../../bench/faults/load.ts';
 
 describe('gateway under pool faults', () => {
@@ -21,6 +22,13 @@ describe('gateway under pool faults', () => {
     expect(r.tally!.ok).toBeGreaterThan(100);
     expect(failures(r.tally!)).toBe(0);
     expect(r.tally!.retried).toBe(0); // nginx in front: the client never sees a closed connection
+  }, 60_000);
+
+  test('SIGKILL of a worker holding echoing WebSockets: its clients get 1006 and reconnect elsewhere, the others lose nothing', async () => {
+    const r = await killWebSocketWorker('gateway', 40, 4);
+    expect(r.summary).toMatch(/: (\d+)× 1006; \1 reconnected to another worker/);
+    expect(r.summary).toMatch(/kept theirs: 0 closed, 0 of [1-9][\d,]* echoes lost/);
+    expect(r.passed).toBe(true);
   }, 60_000);
 
   test('a worker whose event loop blocks is replaced within timeout + 2 s while the others serve', async () => {

@@ -126,10 +126,39 @@ function traceContextLines(): string[] {
   ];
 }
 
+/**
+ * With `stickyPath` (the gateway's sticky listen strategy, for socket.io long-polling): the gateway
+ * routes a connection by the session its first request names, so requests on that path must not
+ * share nginx's pooled upstream connections, which carry many clients' requests one after another.
+ * They go through an upstream without keep-alive, each on a fresh connection (`Connection: close`
+ * unless it is a WebSocket upgrade); with several gateway replicas, a client's address picks its
+ * replica, so every request of a session reaches the replica that holds it.
+ */
+function stickyUpstreamLines(spec: NginxSpec): string[] {
+  const u = spec.upstream;
+  if (spec.stickyPath === undefined) return [];
+  return [
+    'map $http_upgrade $connection_upgrade_or_close {',
+    '    default upgrade;',
+    '    "" close;',
+    '}',
+    ...(u.resolve !== 'startup'
+      ? []
+      : [
+          'upstream gateway_sticky {',
+          ...(u.servers.length > 1 ? ['    hash $remote_addr consistent;'] : []),
+          ...u.servers.map((server) => `    server ${formatAddress(server)} max_fails=${u.maxFails} fail_timeout=${u.failTimeoutSeconds}s;`),
+          '}',
+        ]),
+  ];
+}
+
 function upstreamLines(spec: NginxSpec): string[] {
   const u = spec.upstream;
-  if (u.resolve !== 'startup') return [];
+  if (u.resolve !== 'startup') return [...stickyUpstreamLines(spec)];
   return [
+    ...stickyUpstreamLines(spec),
+    '',
     'upstream gateway {',
     ...u.servers.map(
       (server) => `    server ${formatAddress(server)} max_fails=${u.maxFails} fail_timeout=${u.failTimeoutSeconds}s;`,
@@ -170,12 +199,13 @@ function immutableLocationLines(spec: NginxSpec): string[] {
   ]);
 }
 
-function proxyLocationLines(spec: NginxSpec): string[] {
+/** The proxied location: `/`, or the sticky path through its own upstream (stickyUpstreamLines). */
+function proxyLocationLines(spec: NginxSpec, sticky = false): string[] {
   const { upstream: u, timeouts: t } = spec;
   const first = u.servers[0];
   const target =
     u.resolve === 'startup' || !first
-      ? ['proxy_pass http://gateway;']
+      ? [`proxy_pass http://${sticky ? 'gateway_sticky' : 'gateway'};`]
       : [
           // A variable in proxy_pass makes nginx resolve the name per request through `resolver`.
           `resolver ${formatResolver(u.resolve.resolver)} valid=${u.resolve.validSeconds}s;`,
@@ -183,12 +213,12 @@ function proxyLocationLines(spec: NginxSpec): string[] {
           'proxy_pass $gateway_url;',
         ];
   return [
-    'location / {',
+    sticky ? `location ^~ ${spec.stickyPath} {` : 'location / {',
     ...indent([
       ...target,
       'proxy_http_version 1.1;',
       'proxy_set_header Upgrade $http_upgrade;',
-      'proxy_set_header Connection $connection_upgrade;',
+      `proxy_set_header Connection ${sticky ? '$connection_upgrade_or_close' : '$connection_upgrade'};`,
       'proxy_set_header Host $host;',
       // nginx is the edge: the client's address is what nginx saw, never a header the client sent.
       'proxy_set_header X-Forwarded-For $remote_addr;',
@@ -243,6 +273,7 @@ export function renderNginxConf(spec: NginxSpec): string {
       ...staticLocationLines(spec),
       '',
       ...immutableLocationLines(spec),
+      ...(spec.stickyPath === undefined ? [] : [...proxyLocationLines(spec, true), '']),
       ...proxyLocationLines(spec),
     ]),
     '}',

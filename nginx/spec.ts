@@ -90,6 +90,11 @@ export const NginxSpecSchema = z.object({
   staticRoot: Path,
   /** Folders of content-hashed files served under their prefix with an immutable year-long cache. */
   immutableAssets: z.array(ImmutableAssetsSchema).default([]),
+  /**
+   * The gateway runs the sticky listen strategy for this path (its `stickyPath`, socket.io's
+   * `/socket.io/`): requests there go upstream on unshared connections (docs/long-lived-connections.md).
+   */
+  stickyPath: UrlPrefix.optional(),
   /** Largest request body nginx accepts (larger → 413 before the gateway sees it). */
   clientMaxBodySize: z.string().regex(/^\d+[km]?$/, 'must be a size like 512k or 10m').default('1m'),
   timeouts: TimeoutsSchema.prefault({}),

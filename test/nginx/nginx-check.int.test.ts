@@ -47,6 +47,15 @@ describe('nginx -t on each target\'s rendered config', () => {
     expect(result.output).toContain('test is successful');
   });
 
+  it('with stickyPath (socket.io on the sticky strategy), one replica and two', async () => {
+    for (const servers of [[{ host: '127.0.0.1', port: 8000 }], [{ host: 'localhost', port: 8000 }, { host: '127.0.0.1', port: 8001 }]]) {
+      const dir = await makeRunDir(`sticky-${servers.length}`);
+      const spec = nginxSpec({ listen: { host: '127.0.0.1', port: 18082 }, upstream: { servers }, stickyPath: '/socket.io/', staticRoot: '/srv/static', paths: { runDir: dir, accessLog: 'off' } });
+      const result = await checkConfig(renderNginxConf(spec), dir);
+      expect(result.output).toContain('test is successful');
+    }
+  });
+
   describe('Kubernetes: the gateway Service by DNS name', () => {
     const kube = stackSpec({ target: 'kubernetes' }).static.nginx;
     const serviceName = (kube.upstream.servers[0] as { host: string }).host;

@@ -20,6 +20,7 @@ import { trackConnections } from './connections.ts';
 import { acceptHandoffs, type Handoffs } from './handoff.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createRecycler } from './recycle.ts';
+import { loadOtelApi, serverSpans, tracerRegistered } from './server-spans.ts';
 import { trackUpgrades } from './upgraded.ts';
 
 /** What the worker needs from its process. */
@@ -165,6 +166,18 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
+  /** A server span per request when the app set OpenTelemetry up (by the end of its init); else nothing. */
+  function serverSpansStep(): Middleware | undefined {
+    const otel = loadOtelApi(mountsOf(settings), boot.cwd);
+    if (!otel) return undefined;
+    if (!tracerRegistered(otel.api)) {
+      log.debug({ api: otel.from }, 'OpenTelemetry API found but no tracer provider registered: no server spans');
+      return undefined;
+    }
+    log.debug({ api: otel.from }, 'OpenTelemetry: a server span per request');
+    return serverSpans(otel.api);
+  }
+
   async function bootApps(): Promise<void> {
     if (boot.configPath) {
       const file = await options.loadConfig(boot.configPath);
@@ -174,6 +187,7 @@ export function createWorker(options: WorkerOptions): Worker {
     await hook('postFork', view);
     apps = await options.loadApps(mountsOf(settings), { cwd: boot.cwd });
     await initWithinBootTimeout(apps);
+    const spans = serverSpansStep();
     // Bound to a unix socket, the peer (nginx) has no address to list: trust it by the socket instead.
     const forwardedAllowIps = unixSocketPath(settings.bind) === undefined ? settings.forwardedAllowIps : [...settings.forwardedAllowIps, UNIX_PEERS];
     const requestView = (ex: Exchange) => ({ method: ex.req.method ?? 'GET', path: ex.originalUrl.split('?')[0] ?? '/', headers: ex.req.headers });
@@ -186,7 +200,7 @@ export function createWorker(options: WorkerOptions): Worker {
         maxBodyBytes: settings.maxBodySize,
         logger: log,
         ...(settings.accessLog && logs.access ? { accessLog: logs.access } : {}),
-        middleware,
+        middleware: spans ? [spans, ...middleware] : middleware,
         hooks: {
           ...(hooks.preRequest ? { preRequest: (ex: Exchange) => hook('preRequest', view, requestView(ex)) } : {}),
           ...(hooks.postRequest

@@ -1,10 +1,14 @@
 /**
  * `npm run bench`: the gateway against raw node:cluster, PM2 and gunicorn, each direct and behind
  * the same rendered nginx config, in alternating rounds; writes docs/benchmarks.md and
- * docs/img/bench-*.svg. Everything it starts runs in its own process group and is stopped at the end.
+ * docs/img/bench-*.svg. Then the long-lived phase (bench/long-lived/): WebSocket echo and idle
+ * WebSocket memory against the same `ws` handler on a bare node:cluster with an A/A twin, and the
+ * first SSE byte through nginx, in a block of its own in docs/benchmarks.md. Everything it starts
+ * runs in its own process group and is stopped at the end.
  *
  *   npm run bench -- [--rounds 5] [--duration 6] [--warmup 2] [--connections 64] [--workers 2] [--keep-processes]
  *                    [--only gateway,raw-cluster] [--no-nginx] [--no-post] [--no-stack] [--startup-runs 5] [--dry-run] [--render-only]
+ *                    [--no-long-lived | --long-lived-only] [--ws-clients 32] [--ws-idle 10000] [--sse-requests 300]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,6 +21,7 @@ import { runRounds, type LoadCase, type Target } from '../bench/lib/rounds.ts';
 import { startServer, type RunningServer } from '../bench/lib/server.ts';
 import { checkMemory, checkTargets, memoryRows, noiseFloor, summarize } from '../bench/lib/summary.ts';
 import { GUNICORN, WRK } from '../bench/lib/wrk.ts';
+import { benchLongLived } from '../bench/long-lived/phase.ts';
 import { measureStackStartups, measureStartups } from '../bench/startup.ts';
 import { writeReport, type BenchReport } from '../bench/report.ts';
 import { NGINX, ensureSystemPackages } from './lib/system-packages.ts';
@@ -35,6 +40,18 @@ const settings = {
   workers: num(argv.workers, 2),
   freshProcesses: argv['keep-processes'] !== true,
 };
+const longLivedOnly = argv['long-lived-only'] === true;
+const longLived = longLivedOnly || argv['long-lived'] !== false;
+const longLivedSettings = {
+  rounds: settings.rounds,
+  durationS: settings.durationS,
+  warmupS: Math.min(settings.warmupS, 1),
+  clients: num(argv['ws-clients'], 32),
+  workers: settings.workers,
+  idle: num(argv['ws-idle'], 10_000),
+  sseRequests: num(argv['sse-requests'], 300),
+};
+const command = process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench';
 const only = argv.only ? String(argv.only).split(',') : undefined;
 const withNginx = argv.nginx !== false;
 const contenders = only
@@ -52,11 +69,17 @@ const perRun = settings.durationS + 0.3;
 const targetsCount = contenders.length * (withNginx ? 2 : 1);
 const warmups = settings.freshProcesses ? settings.rounds : 1;
 const estimateS = targetsCount * cases.length * (settings.rounds * perRun + warmups * settings.warmupS);
-console.log(
-  `[bench] plan: ${contenders.map((c) => c.name).join(', ')}; ${withNginx ? 'direct and behind nginx' : 'direct only'}; ` +
-    `${cases.map((c) => c.name).join(', ')}; ${settings.rounds} rounds × ${settings.durationS} s, ${settings.connections} connections, ` +
-    `${settings.workers} workers; about ${Math.ceil(estimateS / 60)} min of load; reference: ${reference}`,
-);
+const l = longLivedSettings;
+const longLivedPlan = `long-lived: gateway vs bare node:cluster vs its A/A twin, ${l.rounds} rounds, echo ${l.clients} clients × ${l.durationS} s on ` +
+  `${l.workers} workers, ${l.idle.toLocaleString('en')} idle WebSockets on 1 worker, ${l.sseRequests} SSE first bytes direct and through nginx`;
+if (longLivedOnly) console.log(`[bench] plan: ${longLivedPlan}`);
+else {
+  console.log(
+    `[bench] plan: ${contenders.map((c) => c.name).join(', ')}; ${withNginx ? 'direct and behind nginx' : 'direct only'}; ` +
+      `${cases.map((c) => c.name).join(', ')}; ${settings.rounds} rounds × ${settings.durationS} s, ${settings.connections} connections, ` +
+      `${settings.workers} workers; about ${Math.ceil(estimateS / 60)} min of load; reference: ${reference}${longLived ? `; then ${longLivedPlan}` : ''}`,
+  );
+}
 if (argv['dry-run']) process.exit(0);
 if (argv['render-only']) {
   // Re-render the doc and plots from the last run's raw results (after a change to the report).
@@ -77,6 +100,10 @@ await ensureSystemPackages([NGINX, WRK, ...(contenders.some((c) => c.name === 'g
 // The gateway contenders run the compiled build, as npm start and the images do.
 await buildDist();
 mkdirSync(RUN_DIR, { recursive: true });
+if (longLivedOnly) {
+  await benchLongLived(longLivedSettings, command, resolve(ROOT, 'docs'));
+  process.exit(0);
+}
 const machine = describeMachine();
 const started: RunningServer[] = [];
 let failed = false;
@@ -123,7 +150,7 @@ try {
   const rows = summarize(series, reference);
   const report = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    command: process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench',
+    command,
     machine,
     settings,
     contenders: contenders.map((c) => ({ name: c.name, describe: c.describe })),
@@ -139,6 +166,7 @@ try {
   console.log(`[bench] wrote ${file} and docs/img/bench-*.svg (raw: ${resolve(RUN_DIR, 'results.json')})`);
   for (const check of report.checks) console.log(`[bench] ${check.met ? 'met ' : 'MISS'} ${check.what} ${check.goal}: ${check.value.toFixed(2)}`);
   for (const c of report.control) console.log(`[bench] A/A  ${c.what}: ${c.value.toFixed(2)} (rounds ${c.spread[0].toFixed(2)}–${c.spread[1].toFixed(2)})`);
+  if (longLived) await benchLongLived(longLivedSettings, command, resolve(ROOT, 'docs'));
 } catch (error) {
   failed = true;
   console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);

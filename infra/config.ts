@@ -20,7 +20,7 @@ export const NUMBER_KEYS = [
 /** String keys, passed through unchanged. */
 export const STRING_KEYS = [
   'project', 'imageTag', 'namespace', 'appModule', 'staticRoot', 'nginxRunDir', 'ingressHost', 'ingressClassName', 'ingressTlsSecret',
-  'metricsNamespace', 'serviceMonitorRelease',
+  'metricsNamespace', 'serviceMonitorRelease', 'stickyPath',
 ] as const satisfies readonly (keyof StackConfig)[];
 
 const TARGETS: readonly Target[] = ['docker', 'kubernetes'];

@@ -44,6 +44,8 @@ export interface GatewayLaunchInput {
   drainDelaySeconds: number;
   /** Per-worker RSS ceiling in MiB (0 = never recycle on memory). */
   maxWorkerMemoryMb: number;
+  /** socket.io's path, routed by session id (the sticky listen strategy); absent: the default strategy. */
+  stickyPath?: string;
 }
 
 /** The launch description of one gateway process. */
@@ -57,6 +59,7 @@ export function gatewayLaunch(input: GatewayLaunchInput): GatewayLaunch {
     gracefulTimeout: input.gracefulTimeoutSeconds,
     drainDelay: input.drainDelaySeconds,
     maxMemory: input.maxWorkerMemoryMb,
+    ...(input.stickyPath === undefined ? {} : { listenStrategy: 'sticky', stickyPath: input.stickyPath }),
   };
   return {
     args: [input.appModule],

@@ -91,6 +91,12 @@ export interface StackConfig extends IngressConfig, MonitoringConfig {
   nginxUser?: string;
   /** The static tier's web server: nginx (default) or Apache httpd, rendered from the same spec. */
   staticServer?: StaticServer;
+  /**
+   * socket.io's path (`/socket.io/`) for its default transports on several workers: the gateway
+   * runs the sticky listen strategy for it and nginx sends it upstream on unshared connections
+   * (docs/long-lived-connections.md). Unset: off.
+   */
+  stickyPath?: string;
 }
 
 /** One gateway process as its peers address it. */
@@ -197,6 +203,19 @@ const TARGET_DEFAULTS: Record<Target, { gatewayReplicas: number }> = {
 
 const STOP_MARGIN_SECONDS = 5;
 
+/**
+ * Where sticky sessions cannot hold: Apache's renderer has no unshared upstream for the path yet,
+ * and a Kubernetes Service spreads each new connection over the gateway pods, so a session's next
+ * request may reach a pod that never saw it.
+ */
+function checkStickyPath(config: StackConfig, replicas: number, maxReplicas: number): void {
+  if (config.stickyPath === undefined) return;
+  if (config.staticServer === 'apache') throw new Error('stickyPath needs the nginx static tier (staticServer nginx); Apache does not route it yet');
+  if (config.target === 'kubernetes' && Math.max(replicas, maxReplicas) > 1) {
+    throw new Error(`stickyPath on Kubernetes needs one gateway pod (gatewayReplicas and hpaMaxReplicas 1, got ${replicas} and ${maxReplicas}): the gateway Service spreads a session's requests over the pods`);
+  }
+}
+
 /** Turn config into the spec. Pure: same config, same spec; throws on values no target could run. */
 export function stackSpec(config: StackConfig): StackSpec {
   const c = { ...DEFAULTS, ...TARGET_DEFAULTS[config.target], ...definedOnly(config) };
@@ -222,6 +241,8 @@ export function stackSpec(config: StackConfig): StackSpec {
   if (metricsPort !== undefined && [c.gatewayPort, c.adminPort].includes(metricsPort)) {
     throw new Error(`metricsPort must differ from gatewayPort and adminPort, got ${metricsPort}`);
   }
+  const { stickyPath } = config;
+  checkStickyPath(config, c.gatewayReplicas, c.hpaMaxReplicas);
   const scaling = deriveScaling({
     cpuMillis: c.gatewayCpuMillis,
     minWorkers: c.minWorkers,
@@ -251,6 +272,7 @@ export function stackSpec(config: StackConfig): StackSpec {
         gracefulTimeoutSeconds: c.gracefulTimeoutSeconds,
         drainDelaySeconds: c.drainDelaySeconds,
         maxWorkerMemoryMb,
+        ...(stickyPath === undefined ? {} : { stickyPath }),
       }),
     }));
   const first = instances[0]!;
@@ -294,6 +316,7 @@ export function stackSpec(config: StackConfig): StackSpec {
         upstream: { servers: instances.map((i) => ({ host: i.host, port: i.port })) },
         staticRoot: c.staticRoot,
         immutableAssets,
+        ...(stickyPath === undefined ? {} : { stickyPath }),
         paths: { runDir: c.nginxRunDir },
         ...(config.nginxUser === undefined ? {} : { user: config.nginxUser }),
         // One worker per core of the container's limit, not per core of the host.

@@ -97,3 +97,24 @@ test('the local spec has no memory ceiling and the workers the flags ask for', (
   expect(spec.gateway.workers.max).toBeGreaterThanOrEqual(3);
   expect(spec.gateway.maxWorkerMemoryMb).toBe(0);
 });
+
+describe('stickyPath: socket.io long-polling on several workers', () => {
+  test('turns on the sticky strategy in every gateway and the unshared upstream in nginx, from one knob', async () => {
+    const spec = stackSpec({ target: 'docker', gatewayReplicas: 2, stickyPath: '/socket.io/' });
+    for (const { launch } of spec.gateway.instances) {
+      const { settings } = await loadSettings({ argv: launch.args, env: launch.env, cwd: ROOT });
+      expect(settings).toMatchObject({ listenStrategy: 'sticky', stickyPath: '/socket.io/' });
+    }
+    expect(spec.static.nginx.stickyPath).toBe('/socket.io/');
+    const off = stackSpec({ target: 'docker', gatewayReplicas: 2 });
+    expect(off.gateway.instances[0]!.launch.env).not.toHaveProperty('GATEWAY_LISTEN_STRATEGY');
+    expect(off.static.nginx.stickyPath).toBeUndefined();
+  });
+
+  test('is refused where a session could not stay on its gateway, and when it is not a path prefix', () => {
+    expect(() => stackSpec({ target: 'kubernetes', stickyPath: '/socket.io/' })).toThrow(/stickyPath on Kubernetes needs one gateway pod/);
+    expect(() => stackSpec({ target: 'kubernetes', stickyPath: '/socket.io/', gatewayReplicas: 1, hpaMaxReplicas: 1 })).not.toThrow();
+    expect(() => stackSpec({ target: 'docker', staticServer: 'apache', stickyPath: '/socket.io/' })).toThrow(/stickyPath needs the nginx static tier/);
+    expect(() => stackSpec({ target: 'docker', stickyPath: 'socket.io' })).toThrow(/stickyPath/);
+  });
+});

@@ -1,5 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
+import { upgradeWebSocket } from '@hono/node-server';
+import { Hono } from 'hono';
 import { WebSocket } from 'ws';
 import { appSetOf } from '../../../gateway/interface/index.ts';
 import bunStyle from '../../fixtures/apps/bun-style-websocket.ts';
@@ -104,5 +106,37 @@ describe('WebSocket upgrades reach the app that owns the path', () => {
     await new Promise((r) => setTimeout(r, 200));
     // Client and server ends both live in this process; a leak would add 1,000 or 2,000.
     expect(openFds() - before).toBeLessThan(20);
+  });
+});
+
+describe('a handshake carries the request\'s trace context', () => {
+  const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  /** The first message on a socket opened with these headers. */
+  const firstMessage = (url: string, headers: Record<string, string>) =>
+    new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      ws.on('message', (data) => {
+        resolve(data.toString());
+        ws.close();
+      });
+      ws.on('error', reject);
+    });
+
+  test('Bun-style and Hono apps read ctx.trace during the handshake', async () => {
+    const bun = {
+      fetch: (request: Request, server: { trace?: { traceparent: string }; upgrade(r: Request, o: { data: unknown }): boolean }) =>
+        server.upgrade(request, { data: server.trace?.traceparent ?? 'none' }) ? undefined : new Response('no', { status: 400 }),
+      websocket: { open: (ws: { data: unknown; send(m: string): void }) => ws.send(String(ws.data)) },
+    };
+    const hono = new Hono<{ Bindings: { trace?: { traceparent: string } } }>();
+    hono.get('/ws', upgradeWebSocket((c) => ({ onOpen: (_event, ws) => ws.send(c.env.trace?.traceparent ?? 'none') })));
+    const h = await serve([{ prefix: '/bun', app: bun }, { prefix: '/hono', app: hono }]);
+    try {
+      expect(await firstMessage(wsUrl(h, '/bun/ws'), { traceparent })).toBe(traceparent);
+      expect(await firstMessage(wsUrl(h, '/hono/ws'), { traceparent })).toBe(traceparent);
+      expect(await firstMessage(wsUrl(h, '/hono/ws'), { traceparent: traceparent.toUpperCase() })).toBe('none');
+    } finally {
+      await stop(h);
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * W3C trace context through each static-tier server (the rendered config) in front of a real
  * gateway process hosting the conformance app, which echoes `ctx.trace`: the server starts a trace
- * whose id is the request id when none arrives, and keeps a valid incoming one with its tracestate.
+ * whose id is the request id when none arrives, and keeps a valid incoming one with its tracestate;
+ * an app with OpenTelemetry set up (mounted at /otel) records its server span in that trace.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TraceContext } from '../../gateway/interface/index.ts';
@@ -11,7 +12,7 @@ import { STATIC_SERVERS, startWebServer, type RunningWebServer } from './web-ser
 let gateway: GatewayProcess;
 
 beforeAll(async () => {
-  gateway = await startGateway([fixture('apps/fetch-conformance.ts'), '--workers', '1']);
+  gateway = await startGateway([fixture('apps/fetch-conformance.ts'), '--mount', `/otel=${fixture('apps/otel/fetch-app.ts')}`, '--workers', '1']);
   await gateway.waitFor(settled);
 }, 40_000);
 
@@ -68,6 +69,18 @@ describe.each(STATIC_SERVERS)('trace context through %s', (server) => {
       const { trace, requestId } = await traceSeen({ traceparent, tracestate: 'congo=t61rcWkgMzE' });
       expect(trace?.traceId).toBe(requestId);
       expect(trace).not.toHaveProperty('tracestate');
+    });
+
+    it('an app with OpenTelemetry records its server span in that trace: trace id = X-Request-Id, parent = the edge\'s hop', async () => {
+      const res = await fetch(`${web.site}/otel/work`);
+      expect(res.status).toBe(200);
+      const requestId = res.headers.get('x-request-id')!;
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the span ends on the response's 'close'
+      type Exported = { kind: number; name: string; traceId: string; spanId: string; parentSpanId: string | null; attributes: Record<string, unknown> };
+      const spans = (await (await fetch(`${web.site}/otel/spans`)).json()) as Exported[];
+      const server = spans.find((s) => s.kind === 1 && s.traceId === requestId); // SpanKind.SERVER
+      expect(server).toMatchObject({ parentSpanId: requestId.slice(16), attributes: { 'url.path': '/otel/work', 'client.address': '127.0.0.1' } });
+      expect(spans.find((s) => s.name === 'app-work' && s.traceId === requestId)?.parentSpanId).toBe(server!.spanId);
     });
 
     it('keeps the client\'s X-Request-Id, and starts the trace from the server\'s own request id', async () => {

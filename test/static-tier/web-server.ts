@@ -16,10 +16,15 @@ import { freePort } from '../support/net.ts';
 
 export { STATIC_SERVERS, type StaticServer };
 
-/** What differs between the servers where the contract allows it (docs/static-tier.md says why). */
-export const SERVER_TRAITS: Record<StaticServer, { banner: string; binary: () => string; pidFile: string; accessLog: string }> = {
-  nginx: { banner: 'nginx', binary: nginxBinary, pidFile: 'nginx/nginx.pid', accessLog: 'nginx/access.log' },
-  apache: { banner: 'Apache', binary: apacheBinary, pidFile: 'apache/httpd.pid', accessLog: 'apache/access.log' },
+/**
+ * What differs between the servers where the contract allows it (docs/static-tier.md says why).
+ * `retries`: who replays an idempotent request whose gateway connection broke after it was sent.
+ * nginx does (proxy_next_upstream); Apache's mod_proxy_http closes the client's keep-alive
+ * connection without a response instead, leaving the replay to the client as RFC 9110 §9.2.2 allows.
+ */
+export const SERVER_TRAITS: Record<StaticServer, { banner: string; binary: () => string; pidFile: string; accessLog: string; retries: 'server' | 'client' }> = {
+  nginx: { banner: 'nginx', binary: nginxBinary, pidFile: 'nginx/nginx.pid', accessLog: 'nginx/access.log', retries: 'server' },
+  apache: { banner: 'Apache', binary: apacheBinary, pidFile: 'apache/httpd.pid', accessLog: 'apache/access.log', retries: 'client' },
 };
 
 export interface RunningWebServer {

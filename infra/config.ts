@@ -12,7 +12,7 @@ import type { DockerNetworkMode, StackConfig, Target } from './spec.ts';
 
 /** Numeric keys, passed through to `StackConfig` unchanged. */
 export const NUMBER_KEYS = [
-  'sitePort', 'gatewayPort', 'adminPort', 'metricsPort', 'gatewayReplicas', 'staticReplicas', 'minWorkers',
+  'sitePort', 'gatewayPort', 'adminPort', 'metricsPort', 'nginxStatusPort', 'nginxExporterPort', 'gatewayReplicas', 'staticReplicas', 'minWorkers',
   'gatewayCpuMillis', 'gatewayMemoryMb', 'staticCpuMillis', 'staticMemoryMb', 'hpaMaxReplicas',
   'hpaCpuTarget', 'gracefulTimeoutSeconds', 'drainDelaySeconds', 'preStopDelaySeconds', 'nodePort',
 ] as const satisfies readonly (keyof StackConfig)[];

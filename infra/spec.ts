@@ -16,7 +16,7 @@ import { GATEWAY_DEFAULTS, gatewayLaunch, type GatewayLaunch } from './gateway-l
 import { defaultMaxWorkers } from '../gateway/system/cpu-budget.ts';
 import { checkedGatewayMemory } from './memory-budget.ts';
 import { ingressSpec, type IngressConfig, type IngressSpec } from './ingress.ts';
-import { monitoringSpec, type MonitoringConfig, type MonitoringSpec } from './monitoring.ts';
+import { monitoringSpec, tierMetricsSpec, type MonitoringConfig, type MonitoringSpec, type TierMetricsSpec } from './monitoring.ts';
 import { localApacheUser, localNginxUser } from './local-user.ts';
 import { deriveScaling, type Scaling } from './scaling.ts';
 import { layeredImages, type AppLayers, type ImageLayer } from './app-layers.ts';
@@ -41,11 +41,6 @@ export interface StackConfig extends IngressConfig, MonitoringConfig {
   gatewayPort?: number;
   /** Port of the gateway's admin listener (health, status, metrics); never proxied by nginx. */
   adminPort?: number;
-  /**
-   * Port of the gateway's metrics listener (GET /metrics and nothing else), what a scraper is
-   * admitted to. Default: 9101 on Kubernetes with `metricsNamespace`; otherwise none unless set.
-   */
-  metricsPort?: number;
   /** Gateway replicas (containers or pods); the HPA's lower bound on Kubernetes. */
   gatewayReplicas?: number;
   staticReplicas?: number;
@@ -150,7 +145,14 @@ export interface StackSpec {
     health: { liveness: string; readiness: string };
   };
   /** `nginx` is the static tier's behaviour whichever `server` runs it (static-tier/servers.ts). */
-  static: { server: StaticServer; replicas: number; resources: Resources; nginx: NginxSpec };
+  static: {
+    server: StaticServer;
+    replicas: number;
+    resources: Resources;
+    nginx: NginxSpec;
+    /** The nginx exporter beside nginx (a sidecar on Kubernetes, a process locally); undefined: none. */
+    exporter?: TierMetricsSpec['exporter'] & { resources: Resources };
+  };
   /** Optional Ingress in front of the static tier (managed clusters); undefined = none. */
   ingress?: IngressSpec;
   /** Scraping of the gateway's /metrics from a monitoring namespace (Kubernetes); undefined = none. */
@@ -174,8 +176,6 @@ export const DEFAULTS = {
   sitePort: 8080,
   gatewayPort: GATEWAY_DEFAULTS.port,
   adminPort: GATEWAY_DEFAULTS.adminPort,
-  // Beside node_exporter's 9100; nothing else a pod of this stack runs listens there.
-  metricsPort: 9101,
   staticReplicas: 1,
   minWorkers: 1,
   gatewayCpuMillis: 2000,
@@ -202,6 +202,9 @@ const TARGET_DEFAULTS: Record<Target, { gatewayReplicas: number }> = {
 };
 
 const STOP_MARGIN_SECONDS = 5;
+/** The exporter sidecar: one HTTP GET to nginx per scrape; a static Go binary of a few MiB. */
+const EXPORTER_CPU_MILLIS = 50;
+const EXPORTER_MEMORY_MB = 32;
 
 /**
  * Where sticky sessions cannot hold: Apache's renderer has no unshared upstream for the path yet,
@@ -232,15 +235,15 @@ export function stackSpec(config: StackConfig): StackSpec {
     : config.immutableAssets ?? [];
   const ingress = ingressSpec(config, config.target);
   const monitoring = monitoringSpec(config, config.target);
-  // A scraped cluster gets the metrics listener by default; elsewhere only when asked for.
-  const metricsPort = config.metricsPort ?? (monitoring ? c.metricsPort : undefined);
-  const ports = { sitePort: c.sitePort, gatewayPort: c.gatewayPort, adminPort: c.adminPort, ...(metricsPort === undefined ? {} : { metricsPort }) };
+  const ports = { sitePort: c.sitePort, gatewayPort: c.gatewayPort, adminPort: c.adminPort };
   for (const [name, port] of Object.entries(ports)) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number, got ${port}`);
   }
-  if (metricsPort !== undefined && [c.gatewayPort, c.adminPort].includes(metricsPort)) {
-    throw new Error(`metricsPort must differ from gatewayPort and adminPort, got ${metricsPort}`);
-  }
+  const tierMetrics = tierMetricsSpec(config, config.target, ports);
+  const metricsPort = tierMetrics?.gatewayPort;
+  const staticServer = config.staticServer ?? DEFAULT_STATIC_SERVER;
+  // stub_status and its exporter are nginx's; an Apache static tier exports nothing (the gateway still does).
+  const staticMetrics = staticServer === 'nginx' ? tierMetrics : undefined;
   const { stickyPath } = config;
   checkStickyPath(config, c.gatewayReplicas, c.hpaMaxReplicas);
   const scaling = deriveScaling({
@@ -306,7 +309,7 @@ export function stackSpec(config: StackConfig): StackSpec {
       health: { liveness: '/healthz', readiness: '/readyz' },
     },
     static: {
-      server: config.staticServer ?? DEFAULT_STATIC_SERVER,
+      server: staticServer,
       replicas: c.staticReplicas,
       resources: resources(c.staticCpuMillis, c.staticMemoryMb),
       nginx: nginxSpec({
@@ -322,7 +325,9 @@ export function stackSpec(config: StackConfig): StackSpec {
         // One worker per core of the container's limit, not per core of the host.
         workerProcesses: Math.max(1, Math.ceil(c.staticCpuMillis / 1000)),
         healthPath: '/nginx-health',
+        ...(staticMetrics ? { status: staticMetrics.nginxStatus } : {}),
       }),
+      ...(staticMetrics ? { exporter: { ...staticMetrics.exporter, resources: resources(EXPORTER_CPU_MILLIS, EXPORTER_MEMORY_MB) } } : {}),
     },
     ...(ingress ? { ingress } : {}),
     ...(monitoring ? { monitoring } : {}),

@@ -247,6 +247,24 @@ function proxyLocationLines(spec: NginxSpec, sticky = false): string[] {
   ];
 }
 
+/** stub_status for the exporter: its own server on loopback, so no public request can reach it. */
+function statusServerLines(spec: NginxSpec): string[] {
+  if (!spec.status) return [];
+  return [
+    '',
+    '# Connection and request counters for the exporter beside nginx: loopback only, never the public server.',
+    'server {',
+    ...indent([
+      `listen ${formatAddress({ host: '127.0.0.1', port: spec.status.port })};`,
+      'server_name _;',
+      'access_log off;',
+      `location = ${spec.status.path} { stub_status; }`,
+      'location / { return 404; }',
+    ]),
+    '}',
+  ];
+}
+
 function formatResolver(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -283,7 +301,7 @@ export function renderNginxConf(spec: NginxSpec): string {
     ...mainLines(spec),
     '',
     'http {',
-    ...indent([...httpSettingLines(spec), '', ...upstreamLines(spec), '', ...server]),
+    ...indent([...httpSettingLines(spec), '', ...upstreamLines(spec), '', ...server, ...statusServerLines(spec)]),
     '}',
   ];
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;

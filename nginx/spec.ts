@@ -103,6 +103,11 @@ export const NginxSpecSchema = z.object({
   user: z.string().regex(/^[a-z_][a-z0-9_-]*( [a-z_][a-z0-9_-]*)?$/, 'must be "user" or "user group"').optional(),
   workerProcesses: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
   workerConnections: z.number().int().positive().default(1024),
+  /**
+   * nginx's counters (stub_status) on a server of its own, bound to loopback: the exporter beside
+   * nginx (same host, or same pod) reads it; the public server never serves it. Absent: none.
+   */
+  status: z.object({ port: Port, path: z.string().regex(/^\/[A-Za-z0-9._-]+$/).default('/stub_status') }).optional(),
   /** nginx's own liveness location; answered by nginx, never proxied. */
   healthPath: z.string().regex(/^\/[A-Za-z0-9._-]+$/).default('/nginx-health'),
   /** Added to every response (nginx's own and the gateway's). */

@@ -10,7 +10,9 @@ import {
   TMP_MOUNT, TMP_VOLUME, guaranteedResources, httpProbe, preStopDelay, restrictedContainerSecurity,
   restrictedPodSecurity, selectorLabels, tierLabels,
 } from '../kube/pod.ts';
-import { METRICS_PORT_NAME, declareServiceMonitor, scrapeAnnotations, scrapeIngressRule } from './kube-monitoring.ts';
+import {
+  METRICS_PORT_NAME, declarePrometheusRule, declareServiceMonitor, scrapeAnnotations, scrapeIngressRule,
+} from './kube-monitoring.ts';
 import type { StackSpec } from '../spec.ts';
 
 /** Inputs of `KubeGateway`. */
@@ -121,6 +123,7 @@ export class KubeGateway extends pulumi.ComponentResource {
 
     if (spec.monitoring && gw.metricsPort !== undefined) {
       declareServiceMonitor({ monitoring: spec.monitoring, fullName, namespace, labels, selector, metricsPort: gw.metricsPort }, child);
+      declarePrometheusRule({ monitoring: spec.monitoring, fullName, namespace, labels }, child);
     }
 
     this.serviceName = service.metadata.name;

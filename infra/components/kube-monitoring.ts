@@ -21,7 +21,7 @@ export function alertRuleGroups(file = ALERTS_FILE): object[] {
   return groups;
 }
 
-/** `prometheus.io/*` annotations for the gateway pods' metadata (nothing when scraping is off). */
+/** `prometheus.io/*` annotations for a tier's pod metadata (nothing when scraping is off). */
 export function scrapeAnnotations(monitoring: MonitoringSpec | undefined, metricsPort: number | undefined): { annotations?: Record<string, string> } {
   if (!monitoring || metricsPort === undefined) return {};
   return { annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': monitoring.path } };
@@ -46,6 +46,7 @@ export function scrapeIngressRule(monitoring: MonitoringSpec | undefined): objec
 /** Inputs of `declareServiceMonitor`. */
 export interface ServiceMonitorArgs {
   monitoring: MonitoringSpec;
+  /** The tier's object name; the Service and ServiceMonitor are `<fullName>-metrics`. */
   fullName: string;
   namespace: pulumi.Input<string>;
   labels: Record<string, string>;
@@ -56,7 +57,12 @@ export interface ServiceMonitorArgs {
 /** Label that tells the metrics Service apart from the app Service of the same tier. */
 const ENDPOINT_LABEL = 'app.kubernetes.io/endpoint';
 
-/** The headless metrics Service, the ServiceMonitor and the PrometheusRule, when the spec asks for them. */
+function operatorLabels(monitoring: MonitoringSpec, labels: Record<string, string>): Record<string, string> {
+  const release = monitoring.serviceMonitor?.release;
+  return { ...labels, ...(release === undefined ? {} : { release }) };
+}
+
+/** A tier's headless metrics Service and its ServiceMonitor, when the spec asks for them. */
 export function declareServiceMonitor(args: ServiceMonitorArgs, opts: pulumi.CustomResourceOptions): void {
   const { monitoring, fullName, namespace, labels, selector, metricsPort } = args;
   if (!monitoring.serviceMonitor) return;
@@ -67,21 +73,27 @@ export function declareServiceMonitor(args: ServiceMonitorArgs, opts: pulumi.Cus
     metadata: { name, namespace, labels: serviceLabels },
     spec: { clusterIP: 'None', selector, ports: [{ name: METRICS_PORT_NAME, port: metricsPort, targetPort: METRICS_PORT_NAME, protocol: 'TCP' }] },
   }, opts);
-  const release = monitoring.serviceMonitor.release;
-  const operatorLabels = { ...labels, ...(release === undefined ? {} : { release }) };
   new k8s.apiextensions.CustomResource(name, {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
-    metadata: { name, namespace, labels: operatorLabels },
+    metadata: { name, namespace, labels: operatorLabels(monitoring, labels) },
     spec: {
       selector: { matchLabels: { ...selector, [ENDPOINT_LABEL]: 'metrics' } },
       endpoints: [{ port: METRICS_PORT_NAME, path: monitoring.path, interval: '15s' }],
     },
   }, opts);
+}
+
+/** The PrometheusRule `<fullName>-alerts` with the plain rules file's groups, when the spec asks for it. */
+export function declarePrometheusRule(
+  args: Pick<ServiceMonitorArgs, 'monitoring' | 'fullName' | 'namespace' | 'labels'>, opts: pulumi.CustomResourceOptions,
+): void {
+  const { monitoring, fullName, namespace, labels } = args;
+  if (!monitoring.serviceMonitor) return;
   new k8s.apiextensions.CustomResource(`${fullName}-alerts`, {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: { name: `${fullName}-alerts`, namespace, labels: operatorLabels },
+    metadata: { name: `${fullName}-alerts`, namespace, labels: operatorLabels(monitoring, labels) },
     spec: { groups: alertRuleGroups() },
   }, opts);
 }

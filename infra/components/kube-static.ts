@@ -2,8 +2,9 @@
  * The static tier on Kubernetes: nginx.conf in a ConfigMap whose content hash is in the pod
  * template (editing the config rolls the pods), the nginx Deployment, its Service (NodePort on
  * kind, where k8s/kind-config.yaml maps it to localhost; never LoadBalancer), a PDB, a
- * NetworkPolicy that admits traffic on the site port only, and on managed clusters an optional
- * Ingress (networking.k8s.io/v1) that gives the site its public host name and TLS.
+ * NetworkPolicy that admits traffic on the site port only (and the monitoring namespace, when set,
+ * on the nginx exporter sidecar's metrics port: kube-monitoring.ts), and on managed clusters an
+ * optional Ingress (networking.k8s.io/v1) that gives the site its public host name and TLS.
  */
 import { createHash } from 'node:crypto';
 import * as k8s from '@pulumi/kubernetes';
@@ -13,6 +14,7 @@ import {
   restrictedPodSecurity, selectorLabels, tierLabels,
 } from '../kube/pod.ts';
 import type { StackSpec } from '../spec.ts';
+import { METRICS_PORT_NAME, declareServiceMonitor, scrapeAnnotations, scrapeIngressRule } from './kube-monitoring.ts';
 
 /** Inputs of `KubeStatic`. */
 export interface KubeStaticArgs {
@@ -45,6 +47,7 @@ export class KubeStatic extends pulumi.ComponentResource {
     const child = { parent: this };
     const port = spec.static.nginx.listen.port;
     const configHash = createHash('sha256').update(args.nginxConf).digest('hex');
+    const exporter = spec.static.exporter;
 
     const configMap = new k8s.core.v1.ConfigMap(fullName, { metadata, data: { 'nginx.conf': args.nginxConf } }, child);
 
@@ -55,7 +58,7 @@ export class KubeStatic extends pulumi.ComponentResource {
         selector: { matchLabels: selector },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
-          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
+          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash, ...scrapeAnnotations(spec.monitoring, exporter?.port).annotations } },
           spec: {
             securityContext: restrictedPodSecurity(NGINX_UID),
             automountServiceAccountToken: false,
@@ -75,7 +78,20 @@ export class KubeStatic extends pulumi.ComponentResource {
               resources: guaranteedResources(spec.static.resources),
               securityContext: restrictedContainerSecurity(),
               volumeMounts: [TMP_MOUNT, { name: 'conf', mountPath: NGINX_CONF_DIR, readOnly: true }],
-            }],
+            }, ...(exporter ? [{
+              // Reads nginx's stub_status over the pod's loopback; only its own port is reachable.
+              // Started before nginx answers, it exits and the kubelet restarts it.
+              name: 'exporter',
+              image: exporter.image,
+              imagePullPolicy: 'IfNotPresent',
+              args: exporter.args,
+              ports: [{ name: METRICS_PORT_NAME, containerPort: exporter.port, protocol: 'TCP' }],
+              startupProbe: httpProbe('/metrics', METRICS_PORT_NAME, { period: 2, failures: 30 }),
+              livenessProbe: httpProbe('/metrics', METRICS_PORT_NAME, { period: 10, failures: 3 }),
+              readinessProbe: httpProbe('/metrics', METRICS_PORT_NAME, { period: 10, failures: 3 }),
+              resources: guaranteedResources(exporter.resources),
+              securityContext: restrictedContainerSecurity(),
+            }] : [])],
           },
         },
       },
@@ -98,8 +114,16 @@ export class KubeStatic extends pulumi.ComponentResource {
 
     new k8s.networking.v1.NetworkPolicy(fullName, {
       metadata,
-      spec: { podSelector: { matchLabels: selector }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress'],
+        ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }, ...scrapeIngressRule(spec.monitoring)],
+      },
     }, child);
+
+    if (spec.monitoring && exporter) {
+      declareServiceMonitor({ monitoring: spec.monitoring, fullName, namespace, labels, selector, metricsPort: exporter.port }, child);
+    }
 
     if (spec.ingress) {
       const { host, className, tlsSecretName } = spec.ingress;

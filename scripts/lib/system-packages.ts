@@ -21,9 +21,13 @@ export const DOCKER: SystemPackage = { bin: 'dockerd', apt: 'docker.io', why: 't
 export const DEBOOTSTRAP: SystemPackage = { bin: 'debootstrap', apt: 'debootstrap', why: 'building stand-in base images' };
 export const CHROMIUM: SystemPackage = { bin: 'chromium', apt: 'chromium', why: 'the browser check of the pages' };
 export const PROMTOOL: SystemPackage = { bin: 'promtool', apt: 'prometheus', why: 'checking and unit-testing the alert rules' };
+export const PROMETHEUS: SystemPackage = { bin: 'prometheus', apt: 'prometheus', why: 'npm start -- --prometheus' };
+export const NGINX_EXPORTER: SystemPackage = {
+  bin: 'prometheus-nginx-exporter', apt: 'prometheus-nginx-exporter', why: "exporting nginx's stub_status (npm start -- --prometheus and its tests)",
+};
 
 /** What `npm test` needs before any suite runs (debootstrap only when stand-in base images must be built). */
-export const TEST_PACKAGES: readonly SystemPackage[] = [NGINX, APACHE, DOCKER, CHROMIUM, PROMTOOL];
+export const TEST_PACKAGES: readonly SystemPackage[] = [NGINX, APACHE, DOCKER, CHROMIUM, PROMTOOL, NGINX_EXPORTER];
 
 /** What decides how packages can be installed here. */
 export interface InstallerFacts {

@@ -15,7 +15,7 @@ import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import { baseImageMode, firstMove } from '../../scripts/lib/base-image-source.ts';
 import { baseImageTagsFor } from '../../scripts/lib/base-image-tags.ts';
-import { DEBOOTSTRAP, PROMTOOL, TEST_PACKAGES, installDecision, type InstallerFacts, type SystemPackage } from '../../scripts/lib/system-packages.ts';
+import { DEBOOTSTRAP, NGINX_EXPORTER, PROMTOOL, TEST_PACKAGES, installDecision, type InstallerFacts, type SystemPackage } from '../../scripts/lib/system-packages.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const workflow = parse(readFileSync(join(ROOT, '.github', 'workflows', 'ci.yml'), 'utf8'));
@@ -96,18 +96,18 @@ describe('the test job on a GitHub-hosted runner', () => {
 
   test('npm test needs no debootstrap up front, and what it needs the runner has or installs with sudo -n', () => {
     expect(TEST_PACKAGES).not.toContain(DEBOOTSTRAP);
-    // The runner image has no Prometheus: promtool (alert rule tests) comes from apt through sudo -n.
+    // The runner image has no Prometheus: promtool (alert rule tests) and the nginx exporter come from apt through sudo -n.
     const missing = TEST_PACKAGES.filter((p) => !RUNNER.executables.has(p.bin));
-    expect(missing).toEqual([PROMTOOL]);
+    expect(missing).toEqual([PROMTOOL, NGINX_EXPORTER]);
     expect(installDecision(missing, RUNNER.facts)).toEqual({ commands: [
       ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'update', '-q'],
-      ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'prometheus'],
+      ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'prometheus', 'prometheus-nginx-exporter'],
     ] });
     // Were another missing (another image, a removed tool), sudo -n apt-get would install it too.
     const decision = installDecision(TEST_PACKAGES, RUNNER.facts);
     expect(decision).toEqual({ commands: [
       ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'update', '-q'],
-      ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'nginx-light', 'apache2', 'docker.io', 'chromium', 'prometheus'],
+      ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'nginx-light', 'apache2', 'docker.io', 'chromium', 'prometheus', 'prometheus-nginx-exporter'],
     ] });
   });
 

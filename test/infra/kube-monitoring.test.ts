@@ -79,6 +79,57 @@ describe('who reaches the gateway', () => {
   });
 });
 
+describe('who reaches the nginx pods', () => {
+  const nginxOf = (objects: KubeObject[]) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'ts-gateway-kit-nginx')!;
+  const nginxPorts = { http: 8080, status: 8081, metrics: 9113 };
+  function nginxReach(objects: KubeObject[]): Record<string, string> {
+    return Object.fromEntries(peers(objects).map(([name, peer]) => [name,
+      (['http', 'status', 'metrics'] as const).filter((port) => canReach(objects, nginxOf(objects), nginxPorts[port], peer)).join('+') || 'none']));
+  }
+  const everyone = (objects: KubeObject[], ports: string) => Object.fromEntries(peers(objects).map(([name]) => [name, ports]));
+
+  test('without metricsNamespace: everyone reaches http (the site), nothing else; no exporter, no stub_status', () => {
+    const objects = sets.get('plain')!;
+    expect(nginxReach(objects)).toEqual(everyone(objects, 'http'));
+    expect(nginxOf(objects).spec.template.spec.containers.map((c: KubeObject) => c.name)).toEqual(['nginx']);
+    expect(objects.find((o) => o.kind === 'ConfigMap')!.data['nginx.conf']).not.toContain('stub_status');
+  });
+
+  test.each(['scraped', 'operator'])('with metricsNamespace (%s): the monitoring namespace also reaches the exporter\'s metrics port; nobody reaches stub_status', (name) => {
+    const objects = sets.get(name)!;
+    expect(nginxReach(objects)).toEqual({ ...everyone(objects, 'http'), 'prometheus in monitoring': 'http+metrics', 'any pod in monitoring': 'http+metrics' });
+  });
+
+  test('the exporter sidecar is the official image, pinned, reading the stub_status the rendered nginx.conf serves on loopback only', () => {
+    const objects = sets.get('scraped')!;
+    const pod = nginxOf(objects).spec.template;
+    const exporter = pod.spec.containers.find((c: KubeObject) => c.name === 'exporter');
+    expect(exporter.image).toBe('nginx/nginx-prometheus-exporter:1.4.0');
+    expect(exporter.args).toEqual(['--nginx.scrape-uri=http://127.0.0.1:8081/stub_status', `--web.listen-address=0.0.0.0:${nginxPorts.metrics}`]);
+    expect(exporter.ports).toEqual([{ name: 'metrics', containerPort: nginxPorts.metrics, protocol: 'TCP' }]);
+    expect(pod.spec.containers.find((c: KubeObject) => c.name === 'nginx').ports.map((p: KubeObject) => p.name)).toEqual(['http']);
+    const conf: string = objects.find((o) => o.kind === 'ConfigMap')!.data['nginx.conf'];
+    const servers = conf.split(/\n    server \{/).slice(1);
+    expect(servers).toHaveLength(2);
+    expect(servers[0]).not.toContain('stub_status');
+    expect(servers[1]).toContain('listen 127.0.0.1:8081;');
+    expect(servers[1]).toContain('location = /stub_status { stub_status; }');
+    expect(pod.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(nginxPorts.metrics), 'prometheus.io/path': '/metrics' });
+  });
+
+  test('serviceMonitor: a second ServiceMonitor finds the nginx pods\' headless metrics Service', () => {
+    const objects = sets.get('operator')!;
+    const monitor = objects.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'ts-gateway-kit-nginx-metrics')!;
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
+    const selected = objects.filter((o) => o.kind === 'Service' &&
+      Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v));
+    expect(selected.map((s) => [s.metadata.name, s.spec.ports])).toEqual([
+      ['ts-gateway-kit-nginx-metrics', [{ name: 'metrics', port: nginxPorts.metrics, targetPort: 'metrics', protocol: 'TCP' }]],
+    ]);
+    expect(objects.filter((o) => o.kind === 'PrometheusRule')).toHaveLength(1);
+  });
+});
+
 describe('the reachability model can say yes and no', () => {
   const gateway = () => gatewayOf(sets.get('plain')!);
   test('no policy: everyone reaches every port', () => {
@@ -109,7 +160,7 @@ describe('scrape metadata', () => {
   test('serviceMonitor: a monitoring.coreos.com/v1 ServiceMonitor whose selector finds the headless metrics Service', () => {
     const objects = sets.get('operator')!;
     expect(sets.get('scraped')!.some((o) => o.kind === 'ServiceMonitor')).toBe(false);
-    const monitor = objects.find((o) => o.kind === 'ServiceMonitor')!;
+    const monitor = objects.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'ts-gateway-kit-gateway-metrics')!;
     expect(monitor).toMatchObject({
       apiVersion: 'monitoring.coreos.com/v1',
       metadata: { name: 'ts-gateway-kit-gateway-metrics', namespace: 'shop', labels: { release: 'kube-prometheus-stack' } },
@@ -152,7 +203,10 @@ describe('settings', () => {
     [{ serviceMonitor: true }, /serviceMonitor is set but metricsNamespace is not/],
     [{ metricsNamespace: 'Monitoring' }, /metricsNamespace must be a namespace name/],
     [{ metricsNamespace: 'monitoring', serviceMonitorRelease: 'kps' }, /serviceMonitorRelease is set but serviceMonitor is not/],
-    [{ metricsNamespace: 'monitoring', metricsPort: 9000 }, /metricsPort must differ from gatewayPort and adminPort, got 9000/],
+    [{ metricsNamespace: 'monitoring', metricsPort: 9000 }, /metricsPort must differ from adminPort, both are 9000/],
+    [{ metricsNamespace: 'monitoring', nginxExporterPort: 9101 }, /metricsPort must differ from nginxExporterPort, both are 9101/],
+    [{ metricsPort: 9200 }, /metricsPort is set but the tiers' metrics are off: set metricsNamespace/],
+    [{ tierMetrics: true }, /tierMetrics applies to the local target/],
     [{ metricsNamespace: 'monitoring', metricsPort: 70000 }, /metricsPort must be a port number, got 70000/],
   ])('%j → a clear error', (config, message) => {
     expect(() => stackSpec({ target: 'kubernetes', ...config })).toThrow(message);

@@ -75,6 +75,18 @@ test('a worker killed with SIGKILL: its clients reconnect to a worker still aliv
   expect(new Set(await Promise.all(heard))).toEqual(new Set(['after the kill']));
 });
 
+test('HUP: every session, polling or upgraded, reconnects to a new worker; the old ones exit', async () => {
+  gw = await startGateway([fixture('apps/socket-io-app.ts'), '--workers', '2', '--listen-strategy', 'sticky']);
+  await gw.waitFor(settled);
+  clients = await connectClients(gw.url, 20, (i) => ({ reconnectionDelay: 100, reconnectionDelayMax: 500, ...(i < 10 ? { upgrade: false } : {}) }));
+  const reconnected = clients.map((c) => new Promise<void>((resolve) => c.socket.io.once('reconnect', () => resolve())));
+  gw.proc.kill('SIGHUP');
+  await Promise.all(reconnected);
+  for (const c of clients) expect(await c.socket.timeout(5000).emitWithAck('whoami')).toBeGreaterThan(2);
+  const after = await gw.waitFor((s) => settled(s) && s.workers.every((w) => w.id > 2));
+  expect(after.workers).toHaveLength(2);
+});
+
 test('a connection that arrives before any worker is ready waits for one instead of being refused', async () => {
   gw = await startGateway([fixture('apps/socket-io-app.ts'), '--workers', '1', '--listen-strategy', 'sticky']);
   // The admin port answers once the master has bound its sticky socket; the worker is still booting.

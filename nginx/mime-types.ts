@@ -33,7 +33,7 @@ export const MIME_TYPES: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * Types worth compressing: text-like ones (images and fonts other than SVG are compressed already).
- * Never text/event-stream: gzip holds back an event stream's small writes (test/nginx/streaming.int.test.ts).
+ * Never text/event-stream: gzip holds back an event stream's small writes (test/static-tier/streaming.int.test.ts).
  */
 export const GZIP_TYPES = [
   'text/css',

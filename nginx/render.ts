@@ -235,7 +235,7 @@ function proxyLocationLines(spec: NginxSpec, sticky = false): string[] {
       // Streamed responses (SSE, token streams) reach the client as they are written: an app's
       // X-Accel-Buffering: no turns buffering off for its response (never list it in
       // proxy_ignore_headers), no proxy_cache, and text/event-stream is never gzipped (gzip holds
-      // back small writes). test/nginx/streaming.int.test.ts fails if any of that changes.
+      // back small writes). test/static-tier/streaming.int.test.ts fails if any of that changes.
       // Without `non_idempotent`, nginx never replays a POST that may have reached the gateway.
       'proxy_next_upstream error timeout http_502 http_503 http_504;',
       `proxy_next_upstream_tries ${u.tries};`,

@@ -32,8 +32,9 @@ interface OtelApi {
     getTracer(name: string): { startSpan(name: string, options: { kind: number; attributes: Record<string, string | number> }, context: Context): Span };
     setSpan(context: Context, span: Span): Context;
     setSpanContext(context: Context, spanContext: SpanContext): Context;
+    getSpan(context: Context): Span | undefined;
   };
-  context: { with(context: Context, fn: () => void): void };
+  context: { with(context: Context, fn: () => void): void; active(): Context };
 }
 
 const TRACER_NAME = 'ts-gateway-kit';
@@ -78,6 +79,10 @@ function splitHost(host: string, scheme: 'http' | 'https'): [string, number] {
 export function serverSpans(api: OtelApi): Middleware {
   const tracer = api.trace.getTracer(TRACER_NAME);
   return (ex, next) => {
+    // A span already active here is a server span someone else made for this request:
+    // OpenTelemetry's own node:http instrumentation wraps every http.Server's 'request' event,
+    // the worker's too. A second SERVER span would count each request twice.
+    if (api.trace.getSpan(api.context.active())) return next();
     const { req, res, ctx } = ex;
     const incoming = ctx.trace;
     const parent = incoming

@@ -150,3 +150,28 @@ describe('without OpenTelemetry', () => {
     expect(gateway.output()).toContain('OpenTelemetry API found but no tracer provider registered');
   }, 30_000);
 });
+
+describe('with OpenTelemetry\'s own node:http instrumentation preloaded', () => {
+  let gateway: GatewayProcess;
+  beforeAll(async () => {
+    gateway = await startGateway([fixture('apps/otel/fetch-app.ts'), '--workers', '1'], {
+      NODE_OPTIONS: `--import ${fixture('apps/otel/instrumented.ts')}`,
+    });
+    await gateway.waitFor(settled);
+  }, 30_000);
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('leaves the request to that instrumentation: still one server span per request, the app\'s span its child', async () => {
+    const res = await fetch(`${gateway.url}/work`, { headers: { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` } });
+    const { active } = (await res.json()) as { active: string | null };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const spans = ((await (await fetch(`${gateway.url}/spans`)).json()) as ExportedSpan[]).filter((s) => s.traceId === TRACE_ID);
+    const servers = spans.filter((s) => s.kind === SERVER);
+    expect(servers).toHaveLength(1);
+    expect(servers[0]!.parentSpanId).toBe(PARENT_ID);
+    expect(active).toBe(servers[0]!.spanId);
+    expect(spans.find((s) => s.name === 'app-work')?.parentSpanId).toBe(servers[0]!.spanId);
+  });
+});

@@ -9,8 +9,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { frameworkAssets, type FrameworkAssets } from '../nginx/presets.ts';
-import { nginxSpec, type NginxSpec } from '../nginx/spec.ts';
+import { frameworkAssets, frameworkContentSecurityPolicy, type FrameworkAssets } from '../nginx/presets.ts';
+import { DEFAULT_SECURITY_HEADERS, nginxSpec, type NginxSpec } from '../nginx/spec.ts';
 import { DEFAULT_STATIC_SERVER, type StaticServer } from '../static-tier/servers.ts';
 import { GATEWAY_DEFAULTS, gatewayLaunch, type GatewayLaunch } from './gateway-launch.ts';
 import { defaultMaxWorkers } from '../gateway/system/cpu-budget.ts';
@@ -233,6 +233,7 @@ export function stackSpec(config: StackConfig): StackSpec {
   const immutableAssets = layers
     ? layers.assets.map(({ framework, prefix, target }) => ({ framework, prefix, root: target }))
     : config.immutableAssets ?? [];
+  const frameworkCsp = frameworkContentSecurityPolicy(immutableAssets);
   const ingress = ingressSpec(config, config.target);
   const monitoring = monitoringSpec(config, config.target);
   const ports = { sitePort: c.sitePort, gatewayPort: c.gatewayPort, adminPort: c.adminPort };
@@ -320,6 +321,7 @@ export function stackSpec(config: StackConfig): StackSpec {
         staticRoot: c.staticRoot,
         immutableAssets,
         ...(stickyPath === undefined ? {} : { stickyPath }),
+        ...(frameworkCsp ? { securityHeaders: { ...DEFAULT_SECURITY_HEADERS, 'Content-Security-Policy': frameworkCsp } } : {}),
         paths: { runDir: c.nginxRunDir },
         ...(config.nginxUser === undefined ? {} : { user: config.nginxUser }),
         // One worker per core of the container's limit, not per core of the host.

@@ -17,17 +17,29 @@ export interface FrameworkPreset {
    * (Next's standalone output carries its own node_modules); absent: the whole project folder.
    */
   serverDir?: string;
+  /** The kit's Content-Security-Policy for its pages that send none (see `INLINE_BOOT_CSP`). */
+  contentSecurityPolicy?: string;
 }
+
+/**
+ * The kit's policy, relaxed for frameworks whose production pages boot their client from inline
+ * scripts (Next's flight data, SvelteKit's start call, Nuxt's payload, Astro's islands) and carry
+ * inline styles: without 'unsafe-inline' a browser blocks them and the page never hydrates
+ * (test/frameworks/hydration.int.test.ts). A page that sends its own policy (SvelteKit's
+ * `kit.csp`, a Next middleware nonce) keeps its own instead (nginx/spec.ts, appOwnedHeaders).
+ */
+export const INLINE_BOOT_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'";
 
 export const FRAMEWORK_PRESETS: readonly FrameworkPreset[] = [
   // https://nextjs.org/docs/app/api-reference/config/next-config-js/output: .next/static is left for a CDN.
-  { name: 'next', entry: '.next/standalone/server.js', assets: [{ prefix: '/_next/static/', dir: '.next/static' }], serverDir: '.next/standalone' },
+  { name: 'next', entry: '.next/standalone/server.js', assets: [{ prefix: '/_next/static/', dir: '.next/static' }], serverDir: '.next/standalone', contentSecurityPolicy: INLINE_BOOT_CSP },
   // https://svelte.dev/docs/kit/adapter-node: build/client holds what the server would serve itself.
-  { name: 'sveltekit', entry: 'build/index.js', assets: [{ prefix: '/_app/immutable/', dir: 'build/client/_app/immutable' }] },
+  { name: 'sveltekit', entry: 'build/index.js', assets: [{ prefix: '/_app/immutable/', dir: 'build/client/_app/immutable' }], contentSecurityPolicy: INLINE_BOOT_CSP },
   // https://nitro.build/deploy/runtimes/node: .output/public, hashed under /_nuxt/.
-  { name: 'nuxt', entry: '.output/server/index.mjs', assets: [{ prefix: '/_nuxt/', dir: '.output/public/_nuxt' }] },
+  { name: 'nuxt', entry: '.output/server/index.mjs', assets: [{ prefix: '/_nuxt/', dir: '.output/public/_nuxt' }], contentSecurityPolicy: INLINE_BOOT_CSP },
   // https://docs.astro.build/en/guides/integrations-guide/node/: dist/client, hashed under /_astro/.
-  { name: 'astro', entry: 'dist/server/entry.mjs', assets: [{ prefix: '/_astro/', dir: 'dist/client/_astro' }] },
+  { name: 'astro', entry: 'dist/server/entry.mjs', assets: [{ prefix: '/_astro/', dir: 'dist/client/_astro' }], contentSecurityPolicy: INLINE_BOOT_CSP },
 ];
 
 /** What nginx serves for a framework: absolute folders. */
@@ -62,4 +74,10 @@ export function frameworkBuild(appModule: string, exists: (dir: string) => boole
     if (assets.every((a) => exists(a.root))) return { preset, project, assets };
   }
   return undefined;
+}
+
+/** The Content-Security-Policy a framework's assets call for, if its preset relaxes the kit's. */
+export function frameworkContentSecurityPolicy(assets: readonly FrameworkAssets[]): string | undefined {
+  const names = new Set(assets.map((a) => a.framework));
+  return FRAMEWORK_PRESETS.find((preset) => names.has(preset.name))?.contentSecurityPolicy;
 }

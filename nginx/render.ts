@@ -30,8 +30,9 @@ const indent = (lines: string[], depth = 1) => lines.map((line) => (line ? '    
  */
 function headerLines(spec: NginxSpec, cacheControl?: string): string[] {
   const headers = { ...spec.securityHeaders, 'X-Request-Id': '$req_id' };
+  const owned = new Set(spec.appOwnedHeaders);
   return [
-    ...Object.entries(headers).map(([name, value]) => `add_header ${name} "${value}" always;`),
+    ...Object.entries(headers).map(([name, value]) => `add_header ${name} ${owned.has(name) ? kitValueVariable(name) : `"${value}"`} always;`),
     ...(cacheControl ? [`add_header Cache-Control "${cacheControl}";`] : []),
   ];
 }
@@ -102,7 +103,24 @@ function httpSettingLines(spec: NginxSpec): string[] {
     '}',
     '',
     ...traceContextLines(),
+    '',
+    ...appOwnedHeaderLines(spec),
   ];
+}
+
+const nginxName = (header: string) => header.toLowerCase().replaceAll('-', '_');
+/** The kit's value of an app-owned header: empty (so add_header sends nothing) when the app set one. */
+const kitValueVariable = (header: string) => `$kit_${nginxName(header)}`;
+
+/** appOwnedHeaders (nginx/spec.ts): the kit's value only where the upstream's response has none. */
+function appOwnedHeaderLines(spec: NginxSpec): string[] {
+  return spec.appOwnedHeaders.flatMap((name) => [
+    `# ${name}: the app's own wins; nginx's responses and an app's without one get the kit's.`,
+    `map $upstream_http_${nginxName(name)} ${kitValueVariable(name)} {`,
+    `    "" "${spec.securityHeaders[name]}";`,
+    '    default "";',
+    '}',
+  ]);
 }
 
 /** W3C trace context: keep a valid traceparent, else start a trace from $request_id (TRACE_CONTEXT). */
@@ -240,8 +258,10 @@ function proxyLocationLines(spec: NginxSpec, sticky = false): string[] {
       'proxy_next_upstream error timeout http_502 http_503 http_504;',
       `proxy_next_upstream_tries ${u.tries};`,
       `proxy_next_upstream_timeout ${t.retrySeconds}s;`,
-      // nginx owns these response headers; the gateway's copies would arrive twice.
-      ...['X-Request-Id', ...Object.keys(spec.securityHeaders)].map((name) => `proxy_hide_header ${name};`),
+      // nginx owns these response headers; the gateway's copies would arrive twice (app-owned ones pass).
+      ...['X-Request-Id', ...Object.keys(spec.securityHeaders)]
+        .filter((name) => !spec.appOwnedHeaders.includes(name))
+        .map((name) => `proxy_hide_header ${name};`),
     ]),
     '}',
   ];

@@ -80,6 +80,17 @@ const UrlPrefix = z.string().regex(/^\/([A-Za-z0-9._~-]+\/)+$/, 'must be a path 
 /** A framework's content-hashed build output (nginx/presets.ts): nginx serves it, the app never sees it. */
 const ImmutableAssetsSchema = z.object({ framework: z.string().regex(/^[a-z0-9-]+$/), prefix: UrlPrefix, root: Path });
 
+/** A response header name. */
+const HeaderName = z.string().regex(/^[A-Za-z-]+$/);
+
+/** The kit's security headers. Its CSP allows no inline script: a framework preset relaxes it (nginx/presets.ts). */
+export const DEFAULT_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'Content-Security-Policy': "default-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'",
+};
+
 export const NginxSpecSchema = z.object({
   listen: Address,
   upstream: UpstreamSchema.refine(
@@ -110,14 +121,20 @@ export const NginxSpecSchema = z.object({
   status: z.object({ port: Port, path: z.string().regex(/^\/[A-Za-z0-9._-]+$/).default('/stub_status') }).optional(),
   /** nginx's own liveness location; answered by nginx, never proxied. */
   healthPath: z.string().regex(/^\/[A-Za-z0-9._-]+$/).default('/nginx-health'),
-  /** Added to every response (nginx's own and the gateway's). */
-  securityHeaders: z.record(z.string().regex(/^[A-Za-z-]+$/), z.string().regex(/^[^"\\\n]*$/)).default({
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'SAMEORIGIN',
-    'Referrer-Policy': 'strict-origin-when-cross-origin',
-    'Content-Security-Policy': "default-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'",
-  }),
-});
+  /** Added to every response (nginx's own and the gateway's), except as `appOwnedHeaders` says. */
+  securityHeaders: z.record(HeaderName, z.string().regex(/^[^"\\\n]*$/)).default(DEFAULT_SECURITY_HEADERS),
+  /**
+   * Security headers the app may set itself. The rule for every static-tier renderer: a proxied
+   * response that carries the header keeps the app's value and gets none of the kit's; any other
+   * response (nginx's own files and errors, an app response without it) gets the kit's value. The
+   * app knows what its pages need (a framework's CSP with nonces or hashes for its inline
+   * scripts, test/frameworks/hydration.int.test.ts); hiding it for the kit's would break them.
+   */
+  appOwnedHeaders: z.array(HeaderName).default(['Content-Security-Policy']),
+}).refine(
+  (spec) => spec.appOwnedHeaders.every((name) => name in spec.securityHeaders),
+  { message: 'every appOwnedHeaders entry must be one of securityHeaders', path: ['appOwnedHeaders'] },
+);
 
 /**
  * W3C trace context at the edge: the rule every static-tier renderer follows, and the gateway

@@ -1,6 +1,8 @@
 /** Framework presets: the app module's path says which build it is and where its hashed assets live. */
 import { describe, expect, it } from '@jest/globals';
-import { frameworkAssets } from '../../nginx/presets.ts';
+import { INLINE_BOOT_CSP, frameworkAssets, frameworkContentSecurityPolicy } from '../../nginx/presets.ts';
+import { nginxSpec } from '../../nginx/spec.ts';
+import { localStackConfig, stackSpec } from '../../infra/spec.ts';
 
 const everything = () => true;
 
@@ -23,5 +25,22 @@ describe('frameworkAssets', () => {
   it('any other module has no preset', () => {
     expect(frameworkAssets('/p/dist/app/server.js', everything)).toEqual([]);
     expect(frameworkAssets('/p/server.js', everything)).toEqual([]);
+  });
+});
+
+describe("a framework's Content-Security-Policy", () => {
+  it('a framework build relaxes the kit policy for inline scripts; the sample app keeps the strict one', () => {
+    expect(frameworkContentSecurityPolicy(frameworkAssets('/p/.next/standalone/server.js', everything))).toBe(INLINE_BOOT_CSP);
+    expect(frameworkContentSecurityPolicy([])).toBeUndefined();
+    const local = (appModule?: string) =>
+      stackSpec(localStackConfig({ appModule, immutableAssets: appModule ? frameworkAssets(appModule, everything) : [] })).static.nginx;
+    expect(local('/p/build/index.js').securityHeaders['Content-Security-Policy']).toBe(INLINE_BOOT_CSP);
+    expect(local().securityHeaders['Content-Security-Policy']).toMatch(/^default-src 'self'; frame-ancestors/);
+    expect(local().appOwnedHeaders).toEqual(['Content-Security-Policy']);
+  });
+
+  it('an app-owned header the kit has no value for is refused, naming the field', () => {
+    const base = { listen: { host: '127.0.0.1', port: 8080 }, upstream: { servers: [{ host: '127.0.0.1', port: 8000 }] }, staticRoot: '/s', paths: { runDir: '/r' } };
+    expect(() => nginxSpec({ ...base, appOwnedHeaders: ['Permissions-Policy'] })).toThrow('appOwnedHeaders: every appOwnedHeaders entry must be one of securityHeaders');
   });
 });

@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { findExecutable } from '../../scripts/lib/system-packages.ts';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { nginxBinary } from '../nginx/nginx-binary.ts';
 import { startStack, type RunningStack } from '../stack/stack-process.ts';
 import { installFixture } from './fixture-install.ts';
@@ -23,13 +23,7 @@ const FRAMEWORKS = [
 let browser: Browser;
 beforeAll(async () => {
   nginxBinary();
-  const executablePath = findExecutable('chromium');
-  if (!executablePath) throw new Error('chromium is not installed: apt-get install -y chromium (npm test does this as root)');
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -4,14 +4,14 @@
  * one and nginx's own files get the kit's; the headers the kit owns outright stay the kit's.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { renderNginxConf } from '../../nginx/render.ts';
 import { DEFAULT_SECURITY_HEADERS, nginxSpec } from '../../nginx/spec.ts';
 import { freePort } from '../stack/stack-process.ts';
-import { checkConfig, makeRunDir, nginxBinary } from './nginx-binary.ts';
+import { makeRunDir, startNginx } from './nginx-binary.ts';
 
 const APP_POLICY = "script-src 'nonce-r4nd0m' 'strict-dynamic'; object-src 'none'; base-uri 'none'";
 const KIT_POLICY = DEFAULT_SECURITY_HEADERS['Content-Security-Policy'];
@@ -41,13 +41,7 @@ beforeAll(async () => {
     workerProcesses: 1,
     paths: { runDir: dir, accessLog: 'off' },
   }));
-  expect((await checkConfig(conf, dir)).ok).toBe(true);
-  nginx = spawn(nginxBinary(), ['-e', 'stderr', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i += 1) {
-    if (await fetch(`${site}/nginx-health`).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('nginx did not start');
+  nginx = await startNginx(conf, dir, site);
 }, 30_000);
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
  * Test helpers around the real nginx binary. A missing nginx fails the suite with the install
  * command (never a skip): `npm test` installs it first, so missing means a broken machine.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,4 +39,20 @@ export async function checkConfig(
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     return { ok: false, output: stdout + stderr };
   }
+}
+
+/**
+ * Checks `conf` with `nginx -t`, starts it from `dir` in the foreground and waits until `site`
+ * answers its health location (5 s at most); throws with nginx's verdict otherwise.
+ */
+export async function startNginx(conf: string, dir: string, site: string): Promise<ChildProcess> {
+  const check = await checkConfig(conf, dir);
+  if (!check.ok) throw new Error(`nginx -t refused the config:\n${check.output}`);
+  const nginx = spawn(nginxBinary(), ['-e', 'stderr', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i += 1) {
+    if (await fetch(`${site}/nginx-health`).then((r) => r.ok, () => false)) return nginx;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  nginx.kill('SIGKILL');
+  throw new Error('nginx did not start');
 }

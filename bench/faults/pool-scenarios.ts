@@ -167,15 +167,27 @@ async function pm2Reload(target: FaultTarget): Promise<void> {
   await run(NODE, [resolve(ROOT, 'node_modules/pm2/bin/pm2'), 'reload', 'fault'], { env: { ...process.env, PM2_HOME: home }, timeout: 60_000 });
 }
 
-/** 4a. Rolling reload (HUP; `pm2 reload` for PM2) in the middle of `durationS` of load: zero failed. */
+/** How long a rolling reload may take before the scenario stops waiting for it (a loaded machine forks slowly). */
+const RELOAD_WAIT_MS = 30_000;
+
+/**
+ * 4a. Rolling reload (HUP; `pm2 reload` for PM2) after a third of `durationS` of load: zero failed.
+ * The load runs at least `durationS`, and on until every old worker is gone and a new one has
+ * answered (at most RELOAD_WAIT_MS more), so a slow fork is measured, not mistaken for a lost reload.
+ */
 export async function reloadUnderLoad(kind: TargetKind, durationS: number): Promise<ScenarioResult> {
   return withTarget(kind, {}, async (target) => {
     const before = await target.workerPids();
-    const load = startLoad({ url: `http://127.0.0.1:${target.port}/`, concurrency: 8, maxDurationMs: durationS * 1000 });
+    const load = startLoad({ url: `http://127.0.0.1:${target.port}/`, concurrency: 8, maxDurationMs: durationS * 1000 + RELOAD_WAIT_MS });
     await sleep((durationS * 1000) / 3);
     if (kind === 'pm2') await pm2Reload(target);
     else process.kill(target.server.pid, 'SIGHUP');
-    const tally = await load.done;
+    const newWorkerAnswered = () => Object.keys(load.tally.answeredBy).some((pid) => !before.includes(Number(pid)));
+    await Promise.all([
+      sleep((durationS * 1000 * 2) / 3),
+      waitFor(async () => newWorkerAnswered() && (await target.workerPids()).every((pid) => !before.includes(pid)), RELOAD_WAIT_MS),
+    ]);
+    const tally = await load.stop();
     const after = await target.workerPids();
     const replaced = before.filter((pid) => !after.includes(pid)).length;
     // Answers from workers forked by the reload: the new version really served.

@@ -199,8 +199,17 @@ function staticLines(spec: NginxSpec): string[] {
   });
 }
 
-/** The complete httpd.conf for `spec` (validated by `nginxSpec`). */
+/** Spec fields only the nginx renderer has a meaning for yet: refused, never silently dropped. */
+const NGINX_ONLY = {
+  status: "nginx's stub_status counters (the exporter reads nginx's format); leave it unset for Apache",
+  stickyPath: 'the unshared socket.io upstream is rendered for nginx only; leave it unset for Apache',
+} as const;
+
+/** The complete httpd.conf for `spec` (validated by `nginxSpec`); throws on a field Apache cannot honour. */
 export function renderApacheConf(spec: NginxSpec, options: ApacheRenderOptions = {}): string {
+  for (const [field, why] of Object.entries(NGINX_ONLY)) {
+    if (spec[field as keyof typeof NGINX_ONLY] !== undefined) throw new Error(`invalid Apache spec: ${field}: ${why}`);
+  }
   const modulesDir = options.modulesDir ?? APACHE_MODULES_DIR.debian;
   const lines = [
     '# Rendered by apache/render.ts from the stack spec. Do not edit: change the spec and render again.',

@@ -72,6 +72,11 @@ describe('renderApacheConf', () => {
     expect(render({ ...base, user: 'www-data www-data' })).toContain('User www-data\nGroup www-data');
   });
 
+  it('refuses, naming the field, what only nginx renders yet', () => {
+    expect(() => render({ ...base, status: { port: 9113 } })).toThrow('invalid Apache spec: status:');
+    expect(() => render({ ...base, stickyPath: '/socket.io/' })).toThrow('invalid Apache spec: stickyPath:');
+  });
+
   it('is pure: the same spec renders the same text', () => {
     const spec = nginxSpec(base);
     expect(renderApacheConf(spec)).toBe(renderApacheConf(structuredClone(spec)));

@@ -29,6 +29,9 @@ const MODULES = [
   'reqtimeout', 'unique_id', 'proxy', 'proxy_http', 'proxy_balancer', 'slotmem_shm', 'lbmethod_byrequests',
 ] as const;
 
+/** Modules the config needs that Debian builds into the binary: User/Group, LogFormat/CustomLog. */
+const BUILT_IN_ON_DEBIAN = ['unixd', 'log_config'] as const;
+
 /** nginx's `512k`/`10m` as bytes, as LimitRequestBody takes them. */
 export function sizeInBytes(size: string): number {
   const match = /^(\d+)([km]?)$/.exec(size);
@@ -58,6 +61,13 @@ function mainLines(spec: NginxSpec, modulesDir: string): string[] {
     `DefaultRuntimeDir ${quote(paths.tempDir ?? paths.runDir)}`,
     `PidFile ${quote(paths.pidFile ?? `${paths.runDir}/httpd.pid`)}`,
     ...MODULES.map((name) => `LoadModule ${name}_module ${quote(`${modulesDir}/mod_${name}.so`)}`),
+    // Compiled into Debian's apache2, shared modules in the official image's httpd (built with
+    // --enable-mods-shared=reallyall): loaded only where they are not built in.
+    ...BUILT_IN_ON_DEBIAN.flatMap((name) => [
+      `<IfModule !${name}_module>`,
+      `    LoadModule ${name}_module ${quote(`${modulesDir}/mod_${name}.so`)}`,
+      '</IfModule>',
+    ]),
     '',
     // Apache refuses to serve as root; a root-started Apache drops its children to this user.
     ...(user ? [`User ${user}`, `Group ${group ?? user}`] : []),

@@ -25,6 +25,9 @@ describe('renderApacheConf', () => {
     expect(conf).not.toContain('/etc/apache2');
     const official = renderApacheConf(nginxSpec(base), { modulesDir: APACHE_MODULES_DIR.official });
     expect(official).toContain('"/usr/local/apache2/modules/mod_proxy_http.so"');
+    // Built into Debian's binary, shared in the official image: LogFormat and User need them there.
+    expect(official).toContain('<IfModule !log_config_module>\n    LoadModule log_config_module "/usr/local/apache2/modules/mod_log_config.so"\n</IfModule>');
+    expect(official).toContain('<IfModule !unixd_module>\n    LoadModule unixd_module "/usr/local/apache2/modules/mod_unixd.so"\n</IfModule>');
   });
 
   it('no banner, limits, timeouts from the spec', () => {

@@ -21,11 +21,12 @@ const CACHE = process.env.KIT_BASE_IMAGE_CACHE ?? join(ROOT, 'run', 'base-images
 export interface BaseImageTags {
   node: string[];
   nginx: string[];
+  httpd: string[];
 }
 
 /** What happened to one stand-in. */
 export interface BaseImageResult {
-  name: 'root' | 'node' | 'nginx';
+  name: 'root' | 'node' | 'nginx' | 'httpd';
   tags: string[];
   recipe: string;
   built: boolean;
@@ -38,7 +39,7 @@ export interface EnsureBaseImagesOptions {
 }
 
 /** The official images the stand-ins replace when the project's Dockerfiles name no others. */
-export const DEFAULT_TAGS: BaseImageTags = { node: ['node:24-bookworm-slim'], nginx: ['nginx:1.27-bookworm'] };
+export const DEFAULT_TAGS: BaseImageTags = { node: ['node:24-bookworm-slim'], nginx: ['nginx:1.27-bookworm'], httpd: ['httpd:2.4-bookworm'] };
 
 /** The Node version the project pins (package.json devDependencies.node): the images carry the same. */
 export function pinnedNodeVersion(): string {
@@ -104,6 +105,19 @@ export async function ensureBaseImages(options: EnsureBaseImagesOptions = {}): P
         'default.conf': recipe.NGINX_DEFAULT_CONF, 'index.html': recipe.NGINX_INDEX_HTML };
       for (const [name, text] of Object.entries(files)) writeFileSync(join(context, name), text);
       await dockerBuild(context, tags.nginx, nginxHash);
+      rmSync(context, { recursive: true, force: true });
+    }));
+
+    const httpdFile = recipe.httpdDockerfile(rootTag);
+    const httpdFiles = { Dockerfile: httpdFile, 'apt.sources': aptText, httpd: recipe.HTTPD_WRAPPER,
+      'httpd-foreground': recipe.HTTPD_FOREGROUND, 'httpd.conf': recipe.HTTPD_CONF, 'index.html': recipe.HTTPD_INDEX_HTML };
+    const httpdHash = recipe.recipeHash(httpdFiles);
+    results.push(await step('httpd', tags.httpd, httpdHash, log, async () => {
+      const context = join(CACHE, `context-httpd-${httpdHash}`);
+      rmSync(context, { recursive: true, force: true });
+      mkdirSync(context, { recursive: true });
+      for (const [name, text] of Object.entries(httpdFiles)) writeFileSync(join(context, name), text);
+      await dockerBuild(context, tags.httpd, httpdHash);
       rmSync(context, { recursive: true, force: true });
     }));
     return results;

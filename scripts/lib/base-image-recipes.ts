@@ -1,7 +1,8 @@
 /**
  * Recipes of the stand-in base images, as data. No image can be pulled here, so the official
- * `node` and `nginx` images are rebuilt from a Debian bookworm minbase root (debootstrap), the Node
- * binary and npm from the npm registry, and Debian's nginx, laid out like the official images.
+ * `node`, `nginx` and `httpd` images are rebuilt from a Debian bookworm minbase root (debootstrap),
+ * the Node binary and npm from the npm registry, and Debian's nginx and apache2, laid out like the
+ * official images.
  * docs/containers.md lists how they differ. A recipe's hash labels the image, so a changed recipe
  * rebuilds and an unchanged one is skipped.
  */
@@ -117,6 +118,88 @@ export const NGINX_DEFAULT_CONF = `server {
 `;
 
 export const NGINX_INDEX_HTML = '<!DOCTYPE html>\n<title>Welcome to nginx!</title>\n<h1>Welcome to nginx! (kit stand-in image)</h1>\n';
+
+/**
+ * Dockerfile of the `httpd` stand-in: Debian's apache2 laid out as the official image, which builds
+ * httpd from source under /usr/local/apache2 (bin/httpd, modules/, conf/httpd.conf) and runs
+ * `httpd-foreground`. The modules folder is Debian's behind the official path, so one config
+ * rendered with the official modules folder (apache/render.ts) loads on both.
+ */
+export function httpdDockerfile(root: string): string {
+  return `FROM ${root}
+COPY apt.sources /etc/apt/sources.list.d/debian.sources
+RUN rm -f /etc/apt/sources.list \\
+ && apt-get update \\
+ && apt-get install -y --no-install-recommends apache2 ca-certificates \\
+ && rm -rf /var/lib/apt/lists/* /var/www \\
+ && mkdir -p /usr/local/apache2/bin /usr/local/apache2/conf /usr/local/apache2/htdocs /usr/local/apache2/logs \\
+ && ln -s /usr/lib/apache2/modules /usr/local/apache2/modules \\
+ && ln -sf /dev/stdout /usr/local/apache2/logs/access_log \\
+ && ln -sf /dev/stderr /usr/local/apache2/logs/error_log
+COPY httpd /usr/local/apache2/bin/httpd
+COPY httpd-foreground /usr/local/bin/httpd-foreground
+COPY httpd.conf /usr/local/apache2/conf/httpd.conf
+COPY index.html /usr/local/apache2/htdocs/index.html
+ENV HTTPD_PREFIX=/usr/local/apache2 \\
+    PATH=/usr/local/apache2/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+RUN chmod 755 /usr/local/apache2/bin/httpd /usr/local/bin/httpd-foreground && httpd -t
+WORKDIR /usr/local/apache2
+EXPOSE 80
+# httpd's graceful stop, as the official image sets it.
+STOPSIGNAL SIGWINCH
+CMD ["httpd-foreground"]
+`;
+}
+
+/**
+ * The official image's \`httpd\`: a binary whose compiled-in root is /usr/local/apache2. Debian's
+ * apache2 defaults to /etc/apache2, so the stand-in names the official defaults first; a later
+ * \`-d\`/\`-f\` on the command line wins, as it does for the official binary.
+ */
+export const HTTPD_WRAPPER = '#!/bin/sh\nexec /usr/sbin/apache2 -d /usr/local/apache2 -f conf/httpd.conf "$@"\n';
+
+/** The official image's start script. */
+export const HTTPD_FOREGROUND = '#!/bin/sh\nset -e\n# Apache gets grumpy about PID files pre-existing\nrm -f /usr/local/apache2/logs/httpd.pid\nexec httpd -DFOREGROUND "$@"\n';
+
+/**
+ * A short form of the official image's default httpd.conf: the page on port 80 as \`daemon\`. Modules
+ * Debian compiles in (unixd, log_config) are shared in the official build, hence the IfModule.
+ */
+export const HTTPD_CONF = `ServerRoot "/usr/local/apache2"
+Listen 80
+LoadModule mpm_event_module modules/mod_mpm_event.so
+LoadModule authz_core_module modules/mod_authz_core.so
+LoadModule mime_module modules/mod_mime.so
+LoadModule dir_module modules/mod_dir.so
+<IfModule !unixd_module>
+    LoadModule unixd_module modules/mod_unixd.so
+</IfModule>
+<IfModule !log_config_module>
+    LoadModule log_config_module modules/mod_log_config.so
+</IfModule>
+User daemon
+Group daemon
+ServerName localhost
+ServerAdmin you@example.com
+DocumentRoot "/usr/local/apache2/htdocs"
+<Directory />
+    AllowOverride none
+    Require all denied
+</Directory>
+<Directory "/usr/local/apache2/htdocs">
+    Options Indexes FollowSymLinks
+    AllowOverride None
+    Require all granted
+</Directory>
+DirectoryIndex index.html
+ErrorLog /proc/self/fd/2
+LogLevel warn
+LogFormat "%h %l %u %t \\"%r\\" %>s %b" common
+CustomLog /proc/self/fd/1 common
+TypesConfig /etc/mime.types
+`;
+
+export const HTTPD_INDEX_HTML = '<html><body><h1>It works! (kit stand-in image)</h1></body></html>\n';
 
 /** Short, stable hash of everything that shapes an image. */
 export function recipeHash(...parts: unknown[]): string {

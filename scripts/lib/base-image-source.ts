@@ -1,5 +1,5 @@
 /**
- * Where the official base images (`node:24-bookworm-slim`, `nginx:1.27-bookworm`) come from for the
+ * Where the official base images (`node:24-bookworm-slim`, `nginx:1.27-bookworm`, `httpd:2.4-bookworm`) come from for the
  * container suite: the official image where it can be pulled (GitHub-hosted runners, most laptops),
  * a locally built stand-in where it cannot (the sandboxes this kit is developed in).
  *
@@ -40,7 +40,7 @@ export function firstMove(mode: BaseImageMode, local: LocalImage): 'use' | 'pull
 export async function describeBaseImagePlan(tags: BaseImageTags, mode: BaseImageMode = baseImageMode(), root = process.getuid?.() === 0): Promise<string[]> {
   const lines: string[] = [];
   const standIn = root ? 'a stand-in (debootstrap)' : 'a failure: stand-ins need root (debootstrap)';
-  for (const tag of [...tags.node, ...tags.nginx]) {
+  for (const tag of [...tags.node, ...tags.nginx, ...tags.httpd]) {
     const recipe = await imageRecipe(tag);
     const local = recipe === undefined ? 'absent' : recipe ? 'a stand-in' : 'present';
     const move = firstMove(mode, { present: recipe !== undefined, standIn: Boolean(recipe) });
@@ -69,9 +69,9 @@ export async function provideBaseImages(tags: BaseImageTags, options: ProvideOpt
   const mode = options.mode ?? baseImageMode();
   const log = options.log ?? ((line: string) => process.stderr.write(`[base-images] ${line}\n`));
   const official: string[] = [];
-  const standIn: BaseImageTags = { node: [], nginx: [] };
+  const standIn: BaseImageTags = { node: [], nginx: [], httpd: [] };
   const pullFailures: string[] = [];
-  for (const kind of ['node', 'nginx'] as const) {
+  for (const kind of ['node', 'nginx', 'httpd'] as const) {
     for (const tag of tags[kind]) {
       const recipe = await imageRecipe(tag);
       const move = firstMove(mode, { present: recipe !== undefined, standIn: Boolean(recipe) });
@@ -93,8 +93,8 @@ export async function provideBaseImages(tags: BaseImageTags, options: ProvideOpt
       standIn[kind].push(tag);
     }
   }
-  if (standIn.node.length + standIn.nginx.length === 0) return { official, standIns: [] };
-  const needed = [...standIn.node, ...standIn.nginx].join(', ');
+  const needed = [...standIn.node, ...standIn.nginx, ...standIn.httpd].join(', ');
+  if (needed === '') return { official, standIns: [] };
   if (!(options.root ?? process.getuid?.() === 0)) {
     throw new Error(`${needed}: ${pullFailures.length > 0 ? `docker pull failed (${pullFailures.join('; ')}) and ` : ''}` +
       'building stand-ins needs root (debootstrap). Make the official images pullable, or run as root with KIT_BASE_IMAGES=stand-in');

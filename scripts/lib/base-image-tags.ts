@@ -1,6 +1,6 @@
 /**
  * Which official image names the stand-ins must carry: read from the `FROM` lines of the project's
- * Dockerfiles, so a Dockerfile that moves to another tag of `node` or `nginx` keeps building here.
+ * Dockerfiles, so a Dockerfile that moves to another tag of `node`, `nginx` or `httpd` keeps building here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ export interface DockerfileBases extends BaseImageTags {
  * `FROM ${NODE_IMAGE}` takes the default of its `ARG NODE_IMAGE=...`.
  */
 export function baseImagesOf(dockerfiles: string[]): DockerfileBases {
-  const found: DockerfileBases = { node: [], nginx: [], other: [] };
+  const found: DockerfileBases = { node: [], nginx: [], httpd: [], other: [] };
   for (const text of dockerfiles) {
     const stages = new Set<string>();
     const args = new Map<string, string>();
@@ -30,16 +30,16 @@ export function baseImagesOf(dockerfiles: string[]): DockerfileBases {
       if (match[2]) stages.add(match[2].toLowerCase());
       if (earlierStage || image === 'scratch') continue;
       const repository = image.replace(/^docker\.io\/(library\/)?/, '').split(/[:@]/)[0];
-      const bucket = repository === 'node' ? found.node : repository === 'nginx' ? found.nginx : found.other;
+      const bucket = repository === 'node' || repository === 'nginx' || repository === 'httpd' ? found[repository] : found.other;
       if (!bucket.includes(image)) bucket.push(image);
     }
   }
   return found;
 }
 
-/** The project's Dockerfiles that exist (the gateway+app image at the root, the static tier in nginx/). */
+/** The project's Dockerfiles that exist (the gateway+app image at the root, the static tier's in nginx/ and apache/). */
 export function projectDockerfiles(root: string): string[] {
-  return ['Dockerfile', join('nginx', 'Dockerfile')].map((p) => join(root, p)).filter((p) => existsSync(p));
+  return ['Dockerfile', join('nginx', 'Dockerfile'), join('apache', 'Dockerfile')].map((p) => join(root, p)).filter((p) => existsSync(p));
 }
 
 /** Tags to build: the defaults plus whatever the project's Dockerfiles name. */
@@ -48,6 +48,7 @@ export function baseImageTagsFor(root: string): DockerfileBases {
   return {
     node: [...new Set([...DEFAULT_TAGS.node, ...bases.node])],
     nginx: [...new Set([...DEFAULT_TAGS.nginx, ...bases.nginx])],
+    httpd: [...new Set([...DEFAULT_TAGS.httpd, ...bases.httpd])],
     other: bases.other,
   };
 }

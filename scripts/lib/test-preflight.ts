@@ -44,7 +44,7 @@ export async function testPreflight(): Promise<{ lines: string[]; ok: boolean }>
     const tags = baseImageTagsFor(ROOT);
     lines.push(`base images (KIT_BASE_IMAGES=${mode}):`);
     if (engine) for (const line of await describeBaseImagePlan(tags, mode)) lines.push(`  ${line}`);
-    else lines.push(`  not checked without an engine: ${[...tags.node, ...tags.nginx].join(', ')}`);
+    else lines.push(`  not checked without an engine: ${[...tags.node, ...tags.nginx, ...tags.httpd].join(', ')}`);
   } catch (error) {
     ok = false;
     lines.push(error instanceof Error ? error.message : String(error));

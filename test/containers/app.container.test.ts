@@ -32,7 +32,7 @@ beforeAll(async () => {
   const engine = await ensureDockerEngine();
   log(`engine ${engine.version}`);
   const tags = baseImageTagsFor(ROOT);
-  await provideBaseImages({ node: tags.node, nginx: tags.nginx }, { log });
+  await provideBaseImages({ node: tags.node, nginx: tags.nginx, httpd: [] }, { log });
 }, 30 * 60_000);
 
 describe.each(APPS)('$name as the stack’s app, in the Docker target’s containers', ({ name, fixture, build, entry, heading, asset }) => {

@@ -4,7 +4,7 @@
  * FROM lines), and when a recipe change forces a rebuild.
  */
 import { imageSourcesText, mirrorFor, parseDeb822Sources, parseOneLineSources } from '../../scripts/lib/base-image-apt-sources.ts';
-import { nginxDockerfile, nodeDockerfile, recipeHash } from '../../scripts/lib/base-image-recipes.ts';
+import { HTTPD_CONF, HTTPD_WRAPPER, httpdDockerfile, nginxDockerfile, nodeDockerfile, recipeHash } from '../../scripts/lib/base-image-recipes.ts';
 import { baseImagesOf } from '../../scripts/lib/base-image-tags.ts';
 
 const DEB822 = `Types: deb
@@ -67,9 +67,11 @@ FROM $NODE_IMAGE
 FROM scratch AS empty
 `;
     const nginx = 'ARG NGINX_IMAGE="nginx:1.27-bookworm"\nFROM --platform=linux/amd64 ${NGINX_IMAGE}\nFROM docker.io/library/busybox:1\n';
-    expect(baseImagesOf([gateway, nginx])).toEqual({
+    const apache = 'ARG NODE_IMAGE=node:24-bookworm-slim\nARG HTTPD_IMAGE=httpd:2.4-bookworm\nFROM ${NODE_IMAGE} AS build\nFROM ${HTTPD_IMAGE}\n';
+    expect(baseImagesOf([gateway, nginx, apache])).toEqual({
       node: ['node:24-bookworm-slim'],
       nginx: ['nginx:1.27-bookworm'],
+      httpd: ['httpd:2.4-bookworm'],
       other: ['docker.io/library/busybox:1'],
     });
   });
@@ -85,6 +87,20 @@ describe('recipes', () => {
     expect(nginx).toMatch(/--gid 101 nginx/);
     expect(nginx).toContain('STOPSIGNAL SIGQUIT');
     expect(nginx).toContain(`CMD ["nginx", "-g", "daemon off;"]`);
+  });
+
+  it('lay Debian\'s apache2 out as the official httpd image: /usr/local/apache2, httpd on the PATH, graceful WINCH', () => {
+    const httpd = httpdDockerfile('root:1');
+    expect(httpd).toContain('apt-get install -y --no-install-recommends apache2');
+    // The official modules folder, so a config rendered for the official image loads here too.
+    expect(httpd).toContain('ln -s /usr/lib/apache2/modules /usr/local/apache2/modules');
+    expect(httpd).toContain('COPY httpd /usr/local/apache2/bin/httpd');
+    expect(httpd).toMatch(/PATH=\/usr\/local\/apache2\/bin:/);
+    expect(httpd).toContain('STOPSIGNAL SIGWINCH');
+    expect(httpd).toContain('CMD ["httpd-foreground"]');
+    // The official binary's defaults come first; a later -f (the kit's) wins.
+    expect(HTTPD_WRAPPER).toContain('exec /usr/sbin/apache2 -d /usr/local/apache2 -f conf/httpd.conf "$@"');
+    expect(HTTPD_CONF).toContain('<IfModule !unixd_module>');
   });
 
   it('hash differently when any part changes, the same when none does', () => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
   log(`engine ${engine.version}${engine.startedByUs ? ' (started by this suite, left running)' : ''}`);
   const tags = baseImageTagsFor(ROOT);
   // Official images where they can be pulled (KIT_BASE_IMAGES), stand-ins where they cannot.
-  const sources = await provideBaseImages({ node: tags.node, nginx: tags.nginx }, { log });
+  const sources = await provideBaseImages({ node: tags.node, nginx: tags.nginx, httpd: [] }, { log });
   log(`base images: official ${sources.official.join(', ') || 'none'}; stand-ins ${sources.standIns.flatMap((r) => r.tags).join(', ') || 'none'}`);
 
   // Two gateway replicas on the host network: each binds port + i and adminPort + i.

@@ -115,11 +115,11 @@ describe('the test job on a GitHub-hosted runner', () => {
     expect(testStep.env?.CI).toBe('true');
   });
 
-  test('the container suite pulls the official node and nginx images and never builds stand-ins', () => {
+  test('the container suite pulls the official node, nginx and httpd images and never builds stand-ins', () => {
     const mode = baseImageMode({ KIT_BASE_IMAGES: testStep.env?.KIT_BASE_IMAGES });
     expect(mode).toBe('pull');
     const tags = baseImageTagsFor(ROOT);
-    for (const tag of [...tags.node, ...tags.nginx]) {
+    for (const tag of [...tags.node, ...tags.nginx, ...tags.httpd]) {
       // A fresh runner has none of them: the first move is a pull, which succeeds there.
       expect([tag, firstMove(mode, { present: false, standIn: false })]).toEqual([tag, 'pull']);
     }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { appLayers } from './app-layers.ts';
 import type { DeployOptions } from './program.ts';
+import { STATIC_SERVERS, type StaticServer } from '../static-tier/servers.ts';
 import type { DockerNetworkMode, StackConfig, Target } from './spec.ts';
 
 /** Numeric keys, passed through to `StackConfig` unchanged. */
@@ -42,6 +43,7 @@ export function readInfraConfig(config: pulumi.Config = new pulumi.Config()): In
   stack.dockerNetworkMode = config.get('dockerNetworkMode', { allowedValues: [...NETWORK_MODES] }) as DockerNetworkMode | undefined;
   stack.serviceMonitor = config.getBoolean('serviceMonitor');
   stack.staticServiceType = config.get('staticServiceType', { allowedValues: [...SERVICE_TYPES] }) as StackConfig['staticServiceType'];
+  stack.staticServer = config.get('staticServer', { allowedValues: [...STATIC_SERVERS] }) as StaticServer | undefined;
   // `app`: the user's server file or framework entry on this machine, layered onto the images.
   const app = config.get('app');
   if (app !== undefined) stack.appLayers = appLayers(app, join(import.meta.dirname, '..'), existsSync);
@@ -49,6 +51,7 @@ export function readInfraConfig(config: pulumi.Config = new pulumi.Config()): In
     kubeContext: config.get('kubeContext'),
     nodeImage: config.get('nodeImage'),
     nginxImage: config.get('nginxImage'),
+    httpdImage: config.get('httpdImage'),
   };
   return { stack, deploy };
 }

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import * as docker from '@pulumi/docker';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { renderNginxConf } from '../nginx/render.ts';
 import { DockerGateway } from './components/docker-gateway.ts';
 import { StackImages } from './components/docker-images.ts';
 import { DockerStatic } from './components/docker-static.ts';
 import { KubeGateway } from './components/kube-gateway.ts';
 import { KubeStatic } from './components/kube-static.ts';
+import { containerStaticConf } from './static-servers.ts';
 import type { StackSpec } from './spec.ts';
 
 /** Settings of a deployment that are not part of the stack spec (they do not shape the stack). */
@@ -24,6 +24,7 @@ export interface DeployOptions {
   /** Base-image overrides for the Docker builds (local stand-ins). */
   nodeImage?: string;
   nginxImage?: string;
+  httpdImage?: string;
 }
 
 /** Stack outputs. */
@@ -37,7 +38,8 @@ const ROOT = join(import.meta.dirname, '..');
 
 /** Declare the stack's resources for `spec.target` (docker or kubernetes). */
 export function deployStack(spec: StackSpec, options: DeployOptions = {}): StackOutputs {
-  const nginxConf = renderNginxConf(spec.static.nginx);
+  // nginx.conf or httpd.conf, whichever server the stack's staticServer names.
+  const nginxConf = containerStaticConf(spec);
   switch (spec.target) {
     case 'docker':
       return deployDocker(spec, nginxConf, options);
@@ -62,6 +64,8 @@ function deployDocker(spec: StackSpec, nginxConf: string, options: DeployOptions
     context: options.buildContext ?? ROOT,
     nodeImage: options.nodeImage,
     nginxImage: options.nginxImage,
+    httpdImage: options.httpdImage,
+    server: spec.static.server,
     layers: spec.app,
   });
   const gateway = new DockerGateway('gateway', { spec, image: images.gateway, network });

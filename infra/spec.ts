@@ -121,7 +121,10 @@ export interface StackSpec {
   project: string;
   namespace: string;
   labels: Record<string, string>;
-  /** The kit's images (its Dockerfiles), and `run`: what each tier runs (with the app's layers, if any). */
+  /**
+   * The kit's images (its Dockerfiles; `nginx` is the static tier's, whichever server), and `run`:
+   * what each tier runs (with the app's layers, if any).
+   */
   images: { gateway: string; nginx: string; tag: string; run: { gateway: string; nginx: string } };
   /** The user's app layered onto the kit's images (config `app`); undefined: the image's own app. */
   app?: { gateway: ImageLayer; nginx: ImageLayer[] };
@@ -147,6 +150,8 @@ export interface StackSpec {
   /** `nginx` is the static tier's behaviour whichever `server` runs it (static-tier/servers.ts). */
   static: {
     server: StaticServer;
+    /** Name of its container, Deployment, Service…: `<project>-nginx` or `<project>-apache`. */
+    name: string;
     replicas: number;
     resources: Resources;
     nginx: NginxSpec;
@@ -224,7 +229,9 @@ export function stackSpec(config: StackConfig): StackSpec {
   const c = { ...DEFAULTS, ...TARGET_DEFAULTS[config.target], ...definedOnly(config) };
   if (c.imageTag === 'latest' || c.imageTag === '') throw new Error(`imageTag must be a fixed tag, not "${c.imageTag}"`);
   const namespace = config.namespace ?? c.project;
-  const kitImages = { gateway: `${c.project}/gateway:${c.imageTag}`, nginx: `${c.project}/nginx:${c.imageTag}` };
+  const server = config.staticServer ?? DEFAULT_STATIC_SERVER;
+  // `nginx` names the static tier's image whichever server it runs (ts-gateway-kit/apache:0.1.0).
+  const kitImages = { gateway: `${c.project}/gateway:${c.imageTag}`, nginx: `${c.project}/${server}:${c.imageTag}` };
   const layers = config.appLayers;
   if (layers && config.target === 'local') throw new Error('app layers are for the container targets; the local target runs appModule in place');
   if (layers && config.appModule !== undefined) throw new Error('set app or appModule, not both: app puts your module in the image and sets appModule');
@@ -242,9 +249,8 @@ export function stackSpec(config: StackConfig): StackSpec {
   }
   const tierMetrics = tierMetricsSpec(config, config.target, ports);
   const metricsPort = tierMetrics?.gatewayPort;
-  const staticServer = config.staticServer ?? DEFAULT_STATIC_SERVER;
   // stub_status and its exporter are nginx's; an Apache static tier exports nothing (the gateway still does).
-  const staticMetrics = staticServer === 'nginx' ? tierMetrics : undefined;
+  const staticMetrics = server === 'nginx' ? tierMetrics : undefined;
   const { stickyPath } = config;
   checkStickyPath(config, c.gatewayReplicas, c.hpaMaxReplicas);
   const scaling = deriveScaling({
@@ -282,7 +288,7 @@ export function stackSpec(config: StackConfig): StackSpec {
   const first = instances[0]!;
   // On kind the NodePort is mapped to the host's loopback; a ClusterIP site is reached in-cluster.
   const clusterIpSite = config.target === 'kubernetes' && c.staticServiceType === 'ClusterIP';
-  const siteHost = clusterIpSite ? `${c.project}-nginx.${namespace}.svc.cluster.local` : '127.0.0.1';
+  const siteHost = clusterIpSite ? `${staticTierName(c.project, server)}.${namespace}.svc.cluster.local` : '127.0.0.1';
   const sitePort = config.target === 'kubernetes' && !clusterIpSite ? c.nodePort : c.sitePort;
   const gatewayResources = resources(c.gatewayCpuMillis, memory.limitMb);
   return {
@@ -310,7 +316,8 @@ export function stackSpec(config: StackConfig): StackSpec {
       health: { liveness: '/healthz', readiness: '/readyz' },
     },
     static: {
-      server: staticServer,
+      server,
+      name: staticTierName(c.project, server),
       replicas: c.staticReplicas,
       resources: resources(c.staticCpuMillis, c.staticMemoryMb),
       nginx: nginxSpec({
@@ -338,6 +345,11 @@ export function stackSpec(config: StackConfig): StackSpec {
     preStopDelaySeconds: c.preStopDelaySeconds,
     docker: { networkMode: c.dockerNetworkMode, network: `${c.project}-net` },
   };
+}
+
+/** The static tier's objects are named after the server that runs it. */
+export function staticTierName(project: string, server: StaticServer): string {
+  return `${project}-${server}`;
 }
 
 const ROOT = join(import.meta.dirname, '..');

@@ -4,26 +4,36 @@
  */
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
+import type { StaticServer } from '../../static-tier/servers.ts';
 import { LAYER_DOCKERFILES, type ImageLayer } from '../app-layers.ts';
+import { STATIC_SERVER_IMAGES } from '../static-servers.ts';
 
 /** Inputs of `StackImages`. */
 export interface StackImagesArgs {
   /** Full names with tag, from the stack spec. */
   gateway: string;
+  /** The static tier's image, built from its server's Dockerfile. */
   nginx: string;
+  /** The static tier's server (nginx or apache). */
+  server: StaticServer;
   /** Build context: the repository root (both Dockerfiles copy from it). */
   context: string;
   /** Base images, overridable so local stand-ins of the official images can be used. */
   nodeImage?: string;
   nginxImage?: string;
+  httpdImage?: string;
   /** The user's app on top of the kit's images (stack spec `app`): each layer builds from its own folder. */
   layers?: { gateway: ImageLayer; nginx: ImageLayer[] };
 }
 
 /** Base images the Dockerfiles default to; the container tests build stand-ins with these names. */
-export const BASE_IMAGES = { node: 'node:24-bookworm-slim', nginx: 'nginx:1.27-bookworm' } as const;
+export const BASE_IMAGES = {
+  node: 'node:24-bookworm-slim',
+  nginx: STATIC_SERVER_IMAGES.nginx.baseImage,
+  httpd: STATIC_SERVER_IMAGES.apache.baseImage,
+} as const;
 
-/** Builds the gateway+app image (root Dockerfile) and the nginx image (nginx/Dockerfile). */
+/** Builds the gateway+app image (root Dockerfile) and the static tier's (nginx/ or apache/Dockerfile). */
 export class StackImages extends pulumi.ComponentResource {
   /** Image references to run: the local image id, so a rebuild replaces the containers. */
   readonly gateway: pulumi.Output<string>;
@@ -31,17 +41,20 @@ export class StackImages extends pulumi.ComponentResource {
 
   constructor(name: string, args: StackImagesArgs, opts?: pulumi.ComponentResourceOptions) {
     super('kit:docker:StackImages', name, {}, opts);
-    const buildArgs = { NODE_IMAGE: args.nodeImage ?? BASE_IMAGES.node, NGINX_IMAGE: args.nginxImage ?? BASE_IMAGES.nginx };
+    const server = STATIC_SERVER_IMAGES[args.server];
+    const staticBase = args.server === 'apache' ? args.httpdImage ?? BASE_IMAGES.httpd : args.nginxImage ?? BASE_IMAGES.nginx;
+    const nodeArgs = { NODE_IMAGE: args.nodeImage ?? BASE_IMAGES.node };
     // Host networking for the build: `npm ci` must reach the registry on machines without a bridge.
-    const build = { context: args.context, args: buildArgs, network: 'host' };
+    const build = { context: args.context, network: 'host' };
     const gateway = new docker.Image(`${name}-gateway`, {
       imageName: args.gateway,
-      build: { ...build, dockerfile: `${args.context}/Dockerfile` },
+      build: { ...build, args: nodeArgs, dockerfile: `${args.context}/Dockerfile` },
       skipPush: true,
     }, { parent: this });
-    const nginx = new docker.Image(`${name}-nginx`, {
+    // Named after the server, so the default nginx keeps its resource name.
+    const nginx = new docker.Image(`${name}-${args.server}`, {
       imageName: args.nginx,
-      build: { ...build, dockerfile: `${args.context}/nginx/Dockerfile` },
+      build: { ...build, args: { ...nodeArgs, [server.baseImageArg]: staticBase }, dockerfile: `${args.context}/${server.dockerfile}` },
       skipPush: true,
     }, { parent: this });
     const layers = args.layers;

@@ -1,17 +1,19 @@
 /**
- * The static tier on Docker: the nginx container in front of the gateway containers. It gets its
- * rendered config through the environment, because a read-only root rules out copying a file in.
+ * The static tier on Docker: the nginx (or Apache httpd) container in front of the gateway
+ * containers. It gets its rendered config through the environment, because a read-only root rules
+ * out copying a file in.
  */
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackSpec } from '../spec.ts';
+import { STATIC_SERVER_IMAGES } from '../static-servers.ts';
 import { containerNetwork, hardenedContainer } from './docker-hardening.ts';
 
 /** Inputs of `DockerStatic`. */
 export interface DockerStaticArgs {
   spec: StackSpec;
   image: pulumi.Input<string>;
-  /** nginx.conf rendered from the spec by nginx/render.ts. */
+  /** The server's config rendered from the spec (infra/static-servers.ts `containerStaticConf`). */
   nginxConf: string;
   network?: docker.Network;
   /** Start only after these (the gateway containers), so nginx's first requests find an upstream. */
@@ -24,13 +26,13 @@ export interface DockerStaticArgs {
   upstreamIds?: pulumi.Input<string>[];
 }
 
-/** Health check of the nginx container: bash's /dev/tcp, since the image need not carry curl. */
+/** Health check of the static container: bash's /dev/tcp, since the image need not carry curl. */
 export function staticHealthCommand(port: number, path: string): string[] {
   const probe = `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`;
   return ['CMD', 'bash', '-c', probe];
 }
 
-/** The nginx container, published on the site port of the loopback address only. */
+/** The static tier's container, published on the site port of the loopback address only. */
 export class DockerStatic extends pulumi.ComponentResource {
   readonly container: docker.Container;
   readonly url: pulumi.Output<string>;
@@ -39,20 +41,22 @@ export class DockerStatic extends pulumi.ComponentResource {
     super('kit:docker:StaticTier', name, {}, opts);
     const { spec } = args;
     const nginx = spec.static.nginx;
-    const containerName = `${spec.project}-nginx`;
+    const server = STATIC_SERVER_IMAGES[spec.static.server];
+    const containerName = spec.static.name;
     const bridge = spec.docker.networkMode === 'bridge';
     this.container = new docker.Container(containerName, {
       name: containerName,
       image: args.image,
       envs: [
-        `NGINX_CONF=${args.nginxConf}`,
-        `NGINX_PORT=${nginx.listen.port}`,
+        `${server.env.conf}=${args.nginxConf}`,
+        `${server.env.port}=${nginx.listen.port}`,
+        `${server.env.runDir}=${nginx.paths.runDir}`,
         ...(args.upstreamIds ? [pulumi.all(args.upstreamIds).apply((ids) => `UPSTREAM_CONTAINERS=${ids.join(',')}`)] : []),
       ],
       ports: bridge ? [{ internal: nginx.listen.port, external: spec.site.port, ip: spec.site.host }] : undefined,
       healthcheck: { tests: staticHealthCommand(nginx.listen.port, nginx.healthPath), interval: '10s', timeout: '3s', retries: 3, startPeriod: '10s' },
-      // nginx: QUIT is the graceful shutdown (TERM is fast).
-      stopSignal: 'SIGQUIT',
+      // The graceful shutdown (nginx: QUIT, httpd: WINCH); TERM stops both at once.
+      stopSignal: server.stopSignal,
       stopTimeout: spec.stopGraceSeconds,
       ...hardenedContainer(spec.static.resources, { ...spec.labels, 'app.kubernetes.io/component': 'static' }),
       ...containerNetwork(spec.docker.networkMode, args.network, containerName),

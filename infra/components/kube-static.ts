@@ -1,6 +1,6 @@
 /**
- * The static tier on Kubernetes: nginx.conf in a ConfigMap whose content hash is in the pod
- * template (editing the config rolls the pods), the nginx Deployment, its Service (NodePort on
+ * The static tier on Kubernetes: its config (nginx.conf or httpd.conf) in a ConfigMap whose content
+ * hash is in the pod template (editing the config rolls the pods), the Deployment, its Service (NodePort on
  * kind, where k8s/kind-config.yaml maps it to localhost; never LoadBalancer), a PDB, a
  * NetworkPolicy that admits traffic on the site port only (and the monitoring namespace, when set,
  * on the nginx exporter sidecar's metrics port: kube-monitoring.ts), and on managed clusters an
@@ -15,32 +15,37 @@ import {
 } from '../kube/pod.ts';
 import type { StackSpec } from '../spec.ts';
 import { METRICS_PORT_NAME, declareServiceMonitor, scrapeAnnotations, scrapeIngressRule } from './kube-monitoring.ts';
+import { STATIC_SERVER_IMAGES } from '../static-servers.ts';
+import type { StaticServer } from '../../static-tier/servers.ts';
 
 /** Inputs of `KubeStatic`. */
 export interface KubeStaticArgs {
   spec: StackSpec;
   namespace: pulumi.Input<string>;
-  /** nginx.conf rendered from the spec by nginx/render.ts. */
+  /** The server's config rendered from the spec (infra/static-servers.ts `containerStaticConf`). */
   nginxConf: string;
   /** Create nginx only after these (the gateway Service: nginx resolves its name at start-up). */
   dependsOn?: pulumi.Resource[];
 }
 
-/** The `nginx` user of the official nginx image. */
-const NGINX_UID = 101;
-/** Where the image's command looks for a mounted config (see nginx/Dockerfile). */
-export const NGINX_CONF_DIR = '/etc/nginx/kit';
-/** Pod-template annotation carrying the config's hash. */
-export const CONFIG_HASH_ANNOTATION = 'ts-gateway-kit/nginx-conf-sha256';
+/** Where nginx's image looks for a mounted config (see nginx/Dockerfile). */
+export const NGINX_CONF_DIR = STATIC_SERVER_IMAGES.nginx.confDir;
 
-/** ConfigMap, Deployment, Service, PDB and NetworkPolicy of the nginx tier. */
+/** Pod-template annotation carrying the config's hash, named after the server. */
+export function configHashAnnotation(server: StaticServer): string {
+  return `ts-gateway-kit/${server}-conf-sha256`;
+}
+export const CONFIG_HASH_ANNOTATION = configHashAnnotation('nginx');
+
+/** ConfigMap, Deployment, Service, PDB and NetworkPolicy of the static tier. */
 export class KubeStatic extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: KubeStaticArgs, opts?: pulumi.ComponentResourceOptions) {
     super('kit:kubernetes:StaticTier', name, {}, opts);
     const { spec, namespace } = args;
-    const fullName = `${spec.project}-nginx`;
+    const server = STATIC_SERVER_IMAGES[spec.static.server];
+    const fullName = spec.static.name;
     const labels = tierLabels(spec, 'static');
     const selector = selectorLabels(spec, 'static');
     const metadata = { name: fullName, namespace, labels };
@@ -49,7 +54,7 @@ export class KubeStatic extends pulumi.ComponentResource {
     const configHash = createHash('sha256').update(args.nginxConf).digest('hex');
     const exporter = spec.static.exporter;
 
-    const configMap = new k8s.core.v1.ConfigMap(fullName, { metadata, data: { 'nginx.conf': args.nginxConf } }, child);
+    const configMap = new k8s.core.v1.ConfigMap(fullName, { metadata, data: { [server.confFile]: args.nginxConf } }, child);
 
     new k8s.apps.v1.Deployment(fullName, {
       metadata,
@@ -58,26 +63,28 @@ export class KubeStatic extends pulumi.ComponentResource {
         selector: { matchLabels: selector },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
-          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash, ...scrapeAnnotations(spec.monitoring, exporter?.port).annotations } },
+          metadata: { labels, annotations: { [configHashAnnotation(spec.static.server)]: configHash, ...scrapeAnnotations(spec.monitoring, exporter?.port).annotations } },
           spec: {
-            securityContext: restrictedPodSecurity(NGINX_UID),
+            securityContext: restrictedPodSecurity(server.uid),
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: spec.stopGraceSeconds,
             volumes: [TMP_VOLUME, { name: 'conf', configMap: { name: fullName } }],
             containers: [{
-              name: 'nginx',
+              name: spec.static.server,
               image: spec.images.run.nginx,
               imagePullPolicy: 'IfNotPresent',
               ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+              // The entrypoint creates the config's run folder (pid, mutex and shared-memory files) on /tmp.
+              env: [{ name: server.env.runDir, value: spec.static.nginx.paths.runDir }],
               startupProbe: httpProbe(spec.site.healthPath, 'http', { period: 2, failures: 15 }),
               livenessProbe: httpProbe(spec.site.healthPath, 'http', { period: 10, failures: 3 }),
               readinessProbe: httpProbe(spec.site.healthPath, 'http', { period: 5, failures: 2 }),
-              // The image's STOPSIGNAL is QUIT (nginx's graceful stop); the preStop sleep keeps it serving meanwhile.
+              // The image's STOPSIGNAL is the graceful stop (nginx QUIT, httpd WINCH); the preStop sleep keeps it serving meanwhile.
               lifecycle: preStopDelay(spec.preStopDelaySeconds),
               resources: guaranteedResources(spec.static.resources),
               securityContext: restrictedContainerSecurity(),
-              volumeMounts: [TMP_MOUNT, { name: 'conf', mountPath: NGINX_CONF_DIR, readOnly: true }],
+              volumeMounts: [TMP_MOUNT, { name: 'conf', mountPath: server.confDir, readOnly: true }],
             }, ...(exporter ? [{
               // Reads nginx's stub_status over the pod's loopback; only its own port is reachable.
               // Started before nginx answers, it exits and the kubelet restarts it.

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { LAYER_DOCKERFILES, layerBuildCommand } from '../../infra/app-layers.ts';
 import type { StackSpec } from '../../infra/spec.ts';
+import { STATIC_SERVER_IMAGES } from '../../infra/static-servers.ts';
 
 /** One step: commands shown in the plan and run as shown, and/or work done in code (`action`). */
 export interface KindStep {
@@ -79,7 +80,7 @@ export function planKindRun(input: KindPlanInput): KindPlan {
       title: 'build the images, tag them by content and load them into the cluster',
       commands: [
         ['docker', 'build', '-t', spec.images.gateway, root],
-        ['docker', 'build', '-f', `${root}/nginx/Dockerfile`, '-t', spec.images.nginx, root],
+        ['docker', 'build', '-f', `${root}/${STATIC_SERVER_IMAGES[spec.static.server].dockerfile}`, '-t', spec.images.nginx, root],
         // The stack's `app`: its folders layered onto both (infra/app-layers.ts).
         ...(spec.app ? [layerBuildCommand(spec.app.gateway, `${root}/${LAYER_DOCKERFILES.gateway}`)] : []),
         ...(spec.app?.nginx ?? []).map((layer) => layerBuildCommand(layer, `${root}/${LAYER_DOCKERFILES.nginx}`)),
@@ -103,7 +104,7 @@ export function planKindRun(input: KindPlanInput): KindPlan {
       ],
       timeoutSeconds: 600,
     },
-    { title: 'wait for both rollouts', commands: [rollout(`${spec.project}-gateway`), rollout(`${spec.project}-nginx`)], timeoutSeconds: 240 },
+    { title: 'wait for both rollouts', commands: [rollout(`${spec.project}-gateway`), rollout(spec.static.name)], timeoutSeconds: 240 },
     { title: `smoke test ${spec.site.url}`, action: { name: 'smoke-test', detail: ['GET health, page, fingerprinted asset; /status must not reach the admin port'] } },
   ];
 

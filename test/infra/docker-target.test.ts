@@ -107,3 +107,36 @@ describe('network modes differ only where they must', () => {
       .toEqual(['kit:docker:GatewayTier', 'kit:docker:StackImages', 'kit:docker:StaticTier']);
   });
 });
+
+describe('staticServer: apache', () => {
+  let apache: CapturedStack;
+  beforeAll(async () => {
+    apache = await captureStack({ target: 'docker', gatewayReplicas: 2, staticServer: 'apache' });
+  });
+
+  test('builds the static image from apache/Dockerfile on the pinned official httpd image', () => {
+    const images = apache.resources.filter((r) => r.type === 'docker:index/image:Image');
+    const builds = images.map((i) => i.inputs.build as { context: string; dockerfile: string; args: Record<string, string> });
+    expect(builds.map((b) => relative(b.context, b.dockerfile))).toEqual(['Dockerfile', 'apache/Dockerfile']);
+    expect(builds[1]!.args).toEqual({ NODE_IMAGE: 'node:24-bookworm-slim', HTTPD_IMAGE: 'httpd:2.4-bookworm' });
+    expect(images.map((i) => i.inputs.imageName)).toEqual(['ts-gateway-kit/gateway:0.1.0', 'ts-gateway-kit/apache:0.1.0']);
+  });
+
+  test('the Apache container: httpd.conf for the official layout, both replicas balanced, graceful WINCH, hardened like nginx', () => {
+    const container = byName(apache, 'ts-gateway-kit-apache');
+    expect(containersOf(apache).some((c) => c.inputs.name === 'ts-gateway-kit-nginx')).toBe(false);
+    const env = envOf(container);
+    expect(env.APACHE_CONF).toContain('LoadModule mpm_event_module "/usr/local/apache2/modules/mod_mpm_event.so"');
+    expect(env.APACHE_CONF).toContain('BalancerMember "http://ts-gateway-kit-gateway-0:8000"');
+    expect(env.APACHE_CONF).toContain('BalancerMember "http://ts-gateway-kit-gateway-1:8000"');
+    // The entrypoint makes the folder the config keeps its pid and runtime files in.
+    expect(env.APACHE_CONF).toContain(`PidFile "${env.APACHE_RUN_DIR}/`);
+    expect(env.APACHE_RUN_DIR).toMatch(/^\/tmp\//);
+    expect(env).toMatchObject({ APACHE_PORT: '8080', UPSTREAM_CONTAINERS: 'ts-gateway-kit-gateway-0-id,ts-gateway-kit-gateway-1-id' });
+    expect(container.inputs).toMatchObject({
+      stopSignal: 'SIGWINCH', readOnly: true, capabilities: { drops: ['ALL'] }, securityOpts: ['no-new-privileges:true'],
+      ports: [{ internal: 8080, external: 8080, ip: '127.0.0.1' }],
+    });
+    expect((container.inputs.healthcheck as { tests: string[] }).tests.join(' ')).toContain('GET /nginx-health');
+  });
+});

@@ -20,6 +20,7 @@ function finalStage(file: string): string[] {
 describe.each([
   ['Dockerfile', { user: '1000:1000', stopSignal: 'SIGTERM', health: 'dist/gateway/cli.js' }],
   ['nginx/Dockerfile', { user: '101:101', stopSignal: 'SIGQUIT', health: '/nginx-health' }],
+  ['apache/Dockerfile', { user: '33:33', stopSignal: 'SIGWINCH', health: '/nginx-health' }],
 ])('%s', (file, expected) => {
   const text = readFileSync(join(ROOT, file), 'utf8');
   const stage = finalStage(file);
@@ -27,6 +28,7 @@ describe.each([
   test('defaults to the official base image names (overridable by build arg)', () => {
     expect(text).toContain(`ARG NODE_IMAGE=${BASE_IMAGES.node}`);
     if (file.startsWith('nginx')) expect(text).toContain(`ARG NGINX_IMAGE=${BASE_IMAGES.nginx}`);
+    if (file.startsWith('apache')) expect(text).toContain(`ARG HTTPD_IMAGE=${BASE_IMAGES.httpd}`);
   });
 
   test('the final stage runs as a non-root numeric user, health-checked, with the graceful stop signal', () => {
@@ -35,6 +37,14 @@ describe.each([
     expect(stage).toContain(`STOPSIGNAL ${expected.stopSignal}`);
     expect(stage.some((l) => l.startsWith('LABEL ') && l.includes('org.opencontainers.image.version'))).toBe(true);
   });
+});
+
+test('the Apache image checks its config with httpd -t before it serves, and serves with the same config', () => {
+  const entrypoint = finalStage('apache/Dockerfile').find((l) => l.startsWith('ENTRYPOINT '))!;
+  const command = (JSON.parse(entrypoint.slice('ENTRYPOINT '.length)) as string[]).at(-1)!;
+  expect(command).toMatch(/^set -e;/);
+  expect(command.indexOf('httpd -t -f "$conf"')).toBeGreaterThan(0);
+  expect(command.indexOf('httpd -t -f "$conf"')).toBeLessThan(command.indexOf('exec httpd -DFOREGROUND -f "$conf"'));
 });
 
 test('the gateway image installs production dependencies only, from the lock file', () => {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { CONFIG_HASH_ANNOTATION } from '../../infra/components/kube-static.ts';
+import { CONFIG_HASH_ANNOTATION, configHashAnnotation } from '../../infra/components/kube-static.ts';
 import { checkKubeObjects, checkServiceSelectors, type KubeObject } from '../../infra/policies/kubernetes.ts';
 import { captureStack, kubernetesObjects, type CapturedStack } from '../../infra/testing/capture.ts';
 import type { StackConfig } from '../../infra/spec.ts';
@@ -143,5 +143,84 @@ describe('static tier wiring', () => {
   test('the namespace enforces Pod Security "restricted"', () => {
     const ns = captured.get('defaults')!.objects.find((o) => o.kind === 'Namespace')!;
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+});
+
+describe('staticServer: apache', () => {
+  const apache = new Map<string, KubeObject[]>();
+  let clusterIpSite = '';
+  beforeAll(async () => {
+    const configs: Record<string, StackConfig> = {
+      defaults: { target: 'kubernetes', staticServer: 'apache' },
+      clusterIp: { target: 'kubernetes', staticServer: 'apache', staticServiceType: 'ClusterIP', namespace: 'shop' },
+    };
+    for (const [name, config] of Object.entries(configs)) {
+      const stack = await captureStack(config);
+      apache.set(name, kubernetesObjects(stack.resources));
+      if (name === 'clusterIp') clusterIpSite = stack.siteUrl;
+    }
+  });
+  const get = (name: string, kind: string) => apache.get(name)!.find((o) => o.kind === kind && o.metadata.name === 'ts-gateway-kit-apache') as KubeObject;
+
+  test('the static tier is named after Apache; every object is schema-valid and passes every policy rule', () => {
+    for (const objects of apache.values()) {
+      expect(objects.filter((o) => o.metadata.name.endsWith('-nginx'))).toEqual([]);
+      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining([
+        'ConfigMap/ts-gateway-kit-apache', 'Deployment/ts-gateway-kit-apache', 'Service/ts-gateway-kit-apache',
+        'PodDisruptionBudget/ts-gateway-kit-apache', 'NetworkPolicy/ts-gateway-kit-apache',
+      ]));
+      expect(objects.map((o) => [`${o.kind}/${o.metadata.name}`, schemaErrors(o)]).filter(([, e]) => e !== '')).toEqual([]);
+      expect([...checkKubeObjects(objects), ...checkServiceSelectors(objects)]).toEqual([]);
+    }
+  });
+
+  test('restricted pod: non-root www-data, read-only root, no capabilities, RuntimeDefault seccomp', () => {
+    const pod = get('defaults', 'Deployment').spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 33, runAsGroup: 33, seccompProfile: { type: 'RuntimeDefault' } });
+    const c = pod.containers[0];
+    expect(c.name).toBe('apache');
+    expect(c.image).toBe('ts-gateway-kit/apache:0.1.0');
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  test('what httpd writes (pid, mutex and shared-memory files) is on the emptyDir; the config is the mounted ConfigMap', () => {
+    const pod = get('defaults', 'Deployment').spec.template.spec;
+    const c = pod.containers[0];
+    const conf = get('defaults', 'ConfigMap').data['httpd.conf'] as string;
+    const runDir = c.env.find((e: KubeObject) => e.name === 'APACHE_RUN_DIR').value as string;
+    const tmp = c.volumeMounts.find((m: KubeObject) => m.name === 'tmp');
+    expect(pod.volumes.find((v: KubeObject) => v.name === 'tmp')).toHaveProperty('emptyDir');
+    for (const written of [`PidFile "${runDir}/`, `DefaultRuntimeDir "${runDir}"`, `ServerRoot "${runDir}"`]) expect(conf).toContain(written);
+    expect(runDir.startsWith(`${tmp.mountPath}/`)).toBe(true);
+    expect(c.volumeMounts).toContainEqual({ name: 'conf', mountPath: '/usr/local/apache2/kit', readOnly: true });
+    expect(pod.volumes).toContainEqual({ name: 'conf', configMap: { name: 'ts-gateway-kit-apache' } });
+    expect(conf).toContain('"/usr/local/apache2/modules/mod_proxy_http.so"');
+    expect(conf).toContain('ProxyPass "/" "http://ts-gateway-kit-gateway.ts-gateway-kit.svc.cluster.local:8000/" upgrade=websocket');
+  });
+
+  test("probes ask Apache's own health answer on the site port", () => {
+    const c = get('defaults', 'Deployment').spec.template.spec.containers[0];
+    expect([c.startupProbe, c.livenessProbe, c.readinessProbe].map((p: KubeObject) => `${p.httpGet.port}${p.httpGet.path}`))
+      .toEqual(['http/nginx-health', 'http/nginx-health', 'http/nginx-health']);
+    expect(get('defaults', 'ConfigMap').data['httpd.conf']).toContain('RedirectMatch 200 "^/nginx-health$"');
+  });
+
+  test('the pod template carries the hash of httpd.conf, so a config change rolls the pods', () => {
+    const annotation = (name: string) => get(name, 'Deployment').spec.template.metadata.annotations[configHashAnnotation('apache')];
+    const hash = (name: string) => createHash('sha256').update(get(name, 'ConfigMap').data['httpd.conf']).digest('hex');
+    expect(annotation('defaults')).toBe(hash('defaults'));
+    expect(annotation('clusterIp')).toBe(hash('clusterIp'));
+    expect(annotation('defaults')).not.toBe(annotation('clusterIp'));
+  });
+
+  test('the gateway admits the Apache pods, and a ClusterIP site is reached by its Service name', () => {
+    const np = apache.get('defaults')!.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'ts-gateway-kit-gateway')!;
+    const pods = get('defaults', 'Deployment').spec.template.metadata.labels;
+    const from = np.spec.ingress[0].from[0].podSelector.matchLabels;
+    expect(Object.entries(from).every(([k, v]) => pods[k] === v)).toBe(true);
+    expect(clusterIpSite).toBe('http://ts-gateway-kit-apache.shop.svc.cluster.local:8080/');
   });
 });

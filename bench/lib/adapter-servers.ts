@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Middleware } from '../../gateway/interface/index.ts';
 
 type ResponseClass = { new (body?: BodyInit | null, init?: ResponseInit): Response; json(data: unknown, init?: ResponseInit): Response };
 
@@ -64,10 +65,23 @@ export const SERVER_KINDS = {
   'gateway-fetch': async (): Promise<RequestListener> => gatewayListener({ fetch: fetchHandler }),
   /** Our gateway interface hosting the raw Node listener: the escape hatch, no fetch conversion. */
   'gateway-node': async (): Promise<RequestListener> => gatewayListener(nodeHandler),
+  /**
+   * gateway-node with OpenTelemetry set up as an app would (the SDK's tracer provider, a batch
+   * processor, an exporter that drops the batches): the price of a server span per request.
+   */
+  'gateway-node-otel': async (): Promise<RequestListener> => {
+    const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+    const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+    const api = await import('@opentelemetry/api');
+    const { serverSpans } = await import('../../gateway/worker/server-spans.ts');
+    const dropped = { export: (_spans: unknown[], done: (result: { code: 0 }) => void) => done({ code: 0 }), shutdown: async () => {} };
+    new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropped)] }).register();
+    return gatewayListener(nodeHandler, [serverSpans(api as unknown as Parameters<typeof serverSpans>[0])]);
+  },
 } as const;
 export type ServerKind = keyof typeof SERVER_KINDS;
 
-async function gatewayListener(app: unknown): Promise<RequestListener> {
+async function gatewayListener(app: unknown, middleware: Middleware[] = []): Promise<RequestListener> {
   const { createRequestListener, appSetOf } = await import('../../gateway/interface/index.ts');
   const { pino } = await import('pino');
   const apps = appSetOf([{ prefix: '/', app, module: 'bench' }]);
@@ -78,6 +92,7 @@ async function gatewayListener(app: unknown): Promise<RequestListener> {
     requestTimeoutMs: 30_000,
     maxBodyBytes: 1024 * 1024,
     logger: pino({ enabled: false }),
+    middleware,
   });
 }
 

@@ -9,7 +9,7 @@ import { captureListen, loadApps } from '../interface/index.ts';
 import { createLog } from '../log.ts';
 import type { MasterMessage, WorkerMessage } from '../protocol.ts';
 import { readWorkerEnv } from './env.ts';
-import { createWorker, type WorkerConfigFile, type WorkerPort } from './worker.ts';
+import { bootMarginMs, createWorker, type WorkerConfigFile, type WorkerPort } from './worker.ts';
 
 const boot = readWorkerEnv(process.env);
 const { settings } = boot;
@@ -59,7 +59,7 @@ const worker = createWorker({
     loadApps(mounts, {
       ...options,
       capture,
-      listenWaitMs: settings.bootTimeout * 1000 - 500 - performance.now(),
+      listenWaitMs: settings.bootTimeout * 1000 - bootMarginMs(settings.bootTimeout) - performance.now(),
       onLateError: (error) => logs.log.error({ err: error.cause, code: error.code }, error.message),
     }),
   bootStartedAt: 0, // the process start: the master counts bootTimeout from the fork

@@ -74,6 +74,16 @@ export interface Worker {
   drain(deadlineMs?: number): void;
 }
 
+/**
+ * How much of `bootTimeout` a worker keeps back when it gives up on a boot step itself (an init()
+ * that does not settle, an app that never listens), so its own error reaches the master before the
+ * master's kill at the deadline: a quarter, between 0.5 s and 2 s. A fixed 0.5 s was too little on
+ * a loaded machine (a fresh-clone CI at load average 19 saw the master kill first, 8 forks in a row).
+ */
+export function bootMarginMs(bootTimeoutS: number): number {
+  return Math.min(2000, Math.max(500, (bootTimeoutS * 1000) / 4));
+}
+
 export function createWorker(options: WorkerOptions): Worker {
   const { boot, server, port, logs } = options;
   const { settings } = boot;
@@ -148,11 +158,10 @@ export function createWorker(options: WorkerOptions): Worker {
   /**
    * The apps' init(), bounded by bootTimeout. The master SIGKILLs a worker still booting at
    * bootTimeout and forks another, which would hang the same way, forever; giving up a little
-   * earlier here (a quarter of it, at most 0.5 s) lets the master hear why and stop (exit 4).
+   * earlier here (bootMarginMs) lets the master hear why and stop (exit 4).
    */
   async function initWithinBootTimeout(set: AppSet): Promise<void> {
-    const budgetMs = settings.bootTimeout * 1000;
-    const leftMs = budgetMs - Math.min(500, budgetMs / 4) - (performance.now() - bootStartedAt);
+    const leftMs = settings.bootTimeout * 1000 - bootMarginMs(settings.bootTimeout) - (performance.now() - bootStartedAt);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new GatewayError(

@@ -42,7 +42,7 @@ test('an adopted server takes WebSocket upgrades through the gateway (ws attache
 
 test.each([
   ['apps/listen/https.ts', [], /the gateway adopts the first http\.Server .*https\.ts: it listened on an https \(TLS\) server \(port 8443\)/],
-  ['apps/listen/never.ts', ['--boot-timeout', '2'], /no default export \(named exports: \[helper\]\), and no http\.Server listened within [\d.]+ s of its import/],
+  ['apps/listen/never.ts', ['--boot-timeout', '4'], /no default export \(named exports: \[helper\]\), and no http\.Server listened within [\d.]+ s of its import/],
 ])('%s stops the gateway with exit 4 and the reason', async (module, extra, message) => {
   const result = await runCli([fixture(module), '--workers', '2', ...extra, '--bind', '127.0.0.1:0', '--admin-bind', '127.0.0.1:0']);
   expect(result.code).toBe(4);

@@ -1,5 +1,6 @@
 /** A worker bounds its apps' init() by bootTimeout and tells the master why it gives up. */
 import { ExitCode } from '../../../gateway/errors.ts';
+import { bootMarginMs } from '../../../gateway/worker/worker.ts';
 import { workerHarness } from './fake-worker-port.ts';
 
 describe('worker: init() and bootTimeout', () => {
@@ -24,5 +25,15 @@ describe('worker: init() and bootTimeout', () => {
     expect(h.port.ofType('boot-failed')).toEqual([]);
     h.worker.drain();
     expect(await h.port.exited()).toBe(ExitCode.OK);
+  });
+});
+
+describe('bootMarginMs: what a worker keeps back of bootTimeout to report its own boot error first', () => {
+  test.each([
+    [1, 500], // never less than 0.5 s
+    [4, 1000], // a quarter
+    [30, 2000], // never more than 2 s of a long budget
+  ])('bootTimeout %i s keeps %i ms', (bootTimeout, margin) => {
+    expect(bootMarginMs(bootTimeout)).toBe(margin);
   });
 });

@@ -12,7 +12,7 @@
 import { argv } from 'zx';
 import { ensureSystemPackages } from '../scripts/lib/system-packages.ts';
 import { buildDist } from '../scripts/build.ts';
-import { installFixture } from '../test/frameworks/fixture-install.ts';
+import { installFixture } from './lib/framework-fixtures.ts';
 import { gateway, NODE, ROOT, RUN_DIR, type Contender } from './contenders.ts';
 import { freePorts } from './lib/ports.ts';
 import { runRounds, type Target } from './lib/rounds.ts';

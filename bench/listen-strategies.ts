@@ -13,7 +13,7 @@ import { request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { median } from './lib/stats.ts';
 import { runLoad } from './lib/wrk.ts';
-import { fixture, settled, sleep, startGateway } from '../test/gateway/integration/gateway-process.ts';
+import { fixture, settled, sleep, startGateway } from './lib/gateway-process.ts';
 
 const STRATEGIES = ['round-robin', 'shared', 'reuse-port'] as const;
 type Strategy = (typeof STRATEGIES)[number];

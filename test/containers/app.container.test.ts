@@ -15,7 +15,7 @@ import { captureStack, type CapturedResource } from '../../infra/testing/capture
 import { ensureDockerEngine } from '../../scripts/lib/docker-engine.ts';
 import { provideBaseImages } from '../../scripts/lib/base-image-source.ts';
 import { baseImageTagsFor } from '../../scripts/lib/base-image-tags.ts';
-import { installFixture, ROOT } from '../frameworks/fixture-install.ts';
+import { installFixture, ROOT } from '../../bench/lib/framework-fixtures.ts';
 import { CONTAINER_TYPE, IMAGE_TYPE, buildImage, cleanUp, docker, freePorts, runContainer, waitHealthy } from './stack-harness.ts';
 
 const log = (line: string) => process.stderr.write(`[app-containers] ${line}\n`);

@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nginxBinary } from '../nginx/nginx-binary.ts';
 import { startStack, type RunningStack } from '../stack/stack-process.ts';
-import { installFixture } from './fixture-install.ts';
+import { installFixture } from '../../bench/lib/framework-fixtures.ts';
 import { loadThroughKill } from './load.ts';
 
 const FRAMEWORKS = [

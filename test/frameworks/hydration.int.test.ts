@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { nginxBinary } from '../nginx/nginx-binary.ts';
 import { startStack, type RunningStack } from '../stack/stack-process.ts';
-import { installFixture } from './fixture-install.ts';
+import { installFixture } from '../../bench/lib/framework-fixtures.ts';
 
 const FRAMEWORKS = [
   { name: 'next', entry: '.next/standalone/server.js' },

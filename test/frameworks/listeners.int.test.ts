@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { nginxBinary } from '../nginx/nginx-binary.ts';
 import { freePort, isBound } from '../support/net.ts';
 import { startStack, type RunningStack } from '../stack/stack-process.ts';
-import { installFixture } from './fixture-install.ts';
+import { installFixture } from '../../bench/lib/framework-fixtures.ts';
 import { loadThroughKill, poolStatus } from './load.ts';
 
 let dir: string;

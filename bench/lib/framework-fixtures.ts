@@ -1,5 +1,6 @@
 /**
- * Framework fixtures are small projects of their own (test/fixtures/frameworks/NAME: package.json,
+ * Shared by the framework suites (test/frameworks, test/containers) and bench:adopted, so neither
+ * imports the other. Framework fixtures are small projects of their own (test/fixtures/frameworks/NAME: package.json,
  * package-lock.json, sources), installed from the npm registry with `npm ci` into run/frameworks/NAME,
  * once per lock file: a second run finds the stamp and skips the install (and the build).
  */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildStatic, fingerprintName, HASH_LENGTH } from '../../app/build.ts';
 import { assetUrls } from '../../app/manifest.ts';
+import { tempDir } from '../support/temp.ts';
 
 async function fixture(files: Record<string, string>) {
-  const dir = await mkdtemp(join(tmpdir(), 'kit-build-'));
+  const dir = tempDir('build');
   for (const [name, content] of Object.entries(files)) {
     await mkdir(join(dir, 'src', name, '..'), { recursive: true });
     await writeFile(join(dir, 'src', name), content);

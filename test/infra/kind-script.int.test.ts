@@ -4,20 +4,21 @@
  * PATH, so no kind, kubectl, pulumi or docker can run whatever this machine has installed.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
+import { tempDir } from '../support/temp.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
-const emptyPath = mkdtempSync(join(tmpdir(), 'kit-kind-path-'));
+const emptyPath = tempDir('kind-path');
 
 /** A PATH holding only a stand-in `kind` that lists `clusters` and reports `version` (and bash, which zx runs commands with). */
 function fakeKindPath(clusters: string[], version: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kit-kind-fake-'));
+  const dir = tempDir('kind-fake');
   const script = `#!/bin/sh\ncase "$1" in\n  get) printf '%s\\n' ${clusters.map((c) => `'${c}'`).join(' ')} ;;\n  version) echo '${version}' ;;\n  *) exit 3 ;;\nesac\n`;
   writeFileSync(join(dir, 'kind'), script);
   chmodSync(join(dir, 'kind'), 0o755);

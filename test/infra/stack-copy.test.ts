@@ -3,12 +3,12 @@
  * stacks in a project copy under run/stacks/ (where `stack init` writes its encryption salt) and
  * deploy with `--config-file` pointing at the copy, regenerated from the tracked file each time.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import { rewritePulumiArgs, stackCopy, syncStackCopy } from '../../infra/stack-copy.ts';
+import { tempDir } from '../support/temp.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const tracked = (stack: string) => stack === 'docker' || stack === 'kind';
@@ -40,7 +40,7 @@ describe('npm run pulumi rewrites commands that would write into a tracked stack
 
 describe('the stack copy', () => {
   test('carries the tracked config plus extras, keeps the salt Pulumi wrote, and never touches the tracked file', () => {
-    const root = mkdtempSync(join(tmpdir(), 'kit-stack-copy-'));
+    const root = tempDir('stack-copy');
     for (const file of ['Pulumi.yaml', 'Pulumi.kind.yaml']) cpSync(join(ROOT, file), join(root, file));
     const before = readFileSync(join(root, 'Pulumi.kind.yaml'), 'utf8');
     const copy = stackCopy(root, 'kind');

@@ -132,3 +132,11 @@ test("the stack's app: its layers are built on the kit's images before the image
   ]);
   expect(spec.images.run).toEqual({ gateway: 'ts-gateway-kit/app-gateway:0.1.0', nginx: 'ts-gateway-kit/app-nginx:0.1.0' });
 });
+
+test('staticServer: apache builds the static image from apache/Dockerfile and waits for the Apache rollout', () => {
+  const spec = stackSpec({ target: 'kubernetes', gatewayReplicas: 1, hpaMaxReplicas: 2, staticServer: 'apache' });
+  const commands = commandsOf({ spec });
+  expect(commands).toContain('docker build -f /repo/apache/Dockerfile -t ts-gateway-kit/apache:0.1.0 /repo');
+  expect(commands.some((c) => c.includes('nginx/Dockerfile'))).toBe(false);
+  expect(commands.some((c) => c.startsWith('kubectl') && c.includes('rollout status') && c.includes('ts-gateway-kit-apache'))).toBe(true);
+});

@@ -63,6 +63,10 @@ export function apacheProxyLines(spec: NginxSpec): string[] {
     'RequestHeader set X-Forwarded-For "expr=%{REMOTE_ADDR}"',
     'RequestHeader set X-Forwarded-Proto "expr=%{REQUEST_SCHEME}"',
     'RequestHeader set X-Forwarded-Host "expr=%{SERVER_NAME}"',
+    // mod_proxy_http answers a gateway connection that breaks under a request by closing the
+    // client's connection for the client to replay; the replay then arrives first on a new client
+    // connection, where a broken pooled connection would be a 502. So such requests get a fresh one.
+    'SetEnvIf Request_URI "^" proxy-initial-not-pooled',
     '',
     ...lines,
     // Streams (SSE, token streams) are not buffered: mod_proxy_http flushes whenever the gateway

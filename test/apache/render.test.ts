@@ -54,6 +54,7 @@ describe('renderApacheConf', () => {
   it('the forwarded headers the gateway trusts, set (not appended to what the client sent)', () => {
     const conf = render(base);
     expect(conf).toContain('ProxyAddHeaders Off');
+    expect(conf).toContain('SetEnvIf Request_URI "^" proxy-initial-not-pooled');
     expect(conf).toContain('RequestHeader set X-Forwarded-For "expr=%{REMOTE_ADDR}"');
     expect(conf).toContain('RequestHeader set X-Request-Id "%{KIT_REQUEST_ID}e" env=!CLIENT_REQUEST_ID');
   });

@@ -7,7 +7,11 @@
  * turns the same endpoints on with `tierMetrics` (`npm start -- --prometheus`). Pure: config in,
  * plain data out, errors name the setting.
  */
+import { join } from 'node:path';
 import { formatAddress } from '../nginx/render.ts';
+
+/** The plain rules file: the PrometheusRule carries it, the local Prometheus loads it, so they cannot drift. */
+export const ALERTS_FILE = join(import.meta.dirname, 'monitoring', 'alerts.yaml');
 
 
 /** What the user sets (Pulumi config `metricsNamespace`, `serviceMonitor`, `serviceMonitorRelease`). */
@@ -72,7 +76,8 @@ export function monitoringSpec(config: MonitoringConfig, target: string): Monito
  */
 export const NGINX_EXPORTER_IMAGE = 'nginx/nginx-prometheus-exporter:1.4.0';
 const STUB_STATUS_PATH = '/stub_status';
-const TIER_METRICS_DEFAULTS = { metricsPort: 9101, nginxStatusPort: 8081, nginxExporterPort: 9113 } as const;
+/** Ports of the tiers' metrics endpoints unless set (9113 is the exporter's own default). */
+export const TIER_METRICS_DEFAULTS = { metricsPort: 9101, nginxStatusPort: 8081, nginxExporterPort: 9113 } as const;
 
 /**
  * Both tiers' metrics endpoints: on Kubernetes with `metricsNamespace`, locally with `tierMetrics`;

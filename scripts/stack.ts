@@ -21,7 +21,8 @@ import { localStackConfig, stackSpec, type StackSpec } from '../infra/spec.ts';
 import { nginxSpec } from '../nginx/spec.ts';
 import { renderStaticTierConf } from '../static-tier/servers.ts';
 import { acquireRunLock, isPortFreeWithin } from './lib/run-lock.ts';
-import { parseStackSettings, stackHelp, StackSettingsError, type StackSettings } from './lib/stack-settings.ts';
+import { parseStackSettings, stackHelp, stackPorts, StackSettingsError, type StackSettings } from './lib/stack-settings.ts';
+import { startMonitoring } from './lib/local-prometheus.ts';
 import { ensureSystemPackages, findExecutable } from './lib/system-packages.ts';
 import { readableStaticCopy } from './lib/static-copy.ts';
 import { LOCAL_STATIC_SERVERS, type LocalStaticServer } from './lib/static-server.ts';
@@ -77,6 +78,9 @@ function localSpec(settings: StackSettings, runDir: string): StackSpec {
       appModule: settings.app,
       nginxRunDir: tierDir,
       staticServer: server.name,
+      ...(settings.prometheus
+        ? { tierMetrics: true, metricsPort: settings.metricsPort, nginxStatusPort: settings.nginxStatusPort, nginxExporterPort: settings.exporterPort }
+        : {}),
     }),
   );
   const paths = { ...spec.static.nginx.paths, accessLog: join(tierDir, 'access.log'), errorLog: server.errorLog(tierDir) };
@@ -100,8 +104,7 @@ async function preflight(settings: StackSettings, spec: StackSpec, runDir: strin
   // A stack that died moments ago: its watchdog is still stopping its tiers, so give it the time.
   if (lock.tookOverFrom) say(`a previous stack (pid ${lock.tookOverFrom.pid}) ended without stopping; waiting for its ports`);
   const waitMs = lock.tookOverFrom ? DEAD_RUN_PORTS_MS : 0;
-  const ports = { '--site-port': settings.sitePort, '--gateway-port': settings.gatewayPort, '--admin-port': settings.adminPort };
-  for (const [flag, port] of Object.entries(ports)) {
+  for (const [flag, port] of Object.entries(stackPorts(settings))) {
     if (!(await isPortFreeWithin(port, waitMs))) {
       await lock.release();
       fail(`port ${port} (${flag}) is already in use by another program; pick a free one, e.g. npm start -- ${flag} ${port + 100}`);
@@ -203,13 +206,22 @@ async function main(): Promise<number> {
     for (const log of logs) stopFollowing.push(followFile(log, (line) => process.stdout.write(`[${server.name}] ${line}\n`)));
     const health = `http://127.0.0.1:${spec.static.nginx.listen.port}${spec.static.nginx.healthPath}`;
     await Promise.race([waitForOk(health, { timeoutMs: BOOT_TIMEOUT_MS, gaveUp: exitedEarly(web) }), stopSignal]);
+    const monitoring = settings.prometheus && signals === 0
+      ? await startMonitoring(spec, runDir, settings.prometheusPort, (tier) => {
+        tiers.push(tier);
+        watchdog.watch(tier, 'SIGTERM');
+      })
+      : undefined;
 
     if (signals === 0) {
       say('ready');
       say(`  site:    http://127.0.0.1:${spec.static.nginx.listen.port}/`);
       say(`  status:  ${adminUrl}/status   (admin listener: loopback only, never through ${server.name})`);
       say(`  metrics: ${adminUrl}/metrics`);
-      say('Ctrl-C stops both tiers.');
+      if (monitoring) {
+        say(`  prometheus: ${monitoring.url}   (scraping ${monitoring.tiers.length > 1 ? 'the gateway and nginx' : 'the gateway'} every 5 s, alerts: ${monitoring.url}/alerts)`);
+      }
+      say(`Ctrl-C stops ${monitoring ? 'everything' : 'both tiers'}.`);
     }
     const firstExit = Promise.race(tiers.map((tier) => tier.exited.then(() => tier.label)));
     const why = await Promise.race([stopSignal.then(() => undefined), firstExit]);

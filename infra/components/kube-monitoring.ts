@@ -1,18 +1,18 @@
 /**
- * Scraping the gateway tier on Kubernetes: the pod annotations a Prometheus with the common
- * `kubernetes-pods` job reads, the NetworkPolicy rule that admits the monitoring namespace on the
- * metrics port (the gateway's listener that serves GET /metrics and nothing else), and, for
- * clusters with the prometheus-operator, a headless Service naming that port, a ServiceMonitor over it and a PrometheusRule with the alerts of infra/monitoring/alerts.yaml.
+ * Scraping both tiers on Kubernetes: the pod annotations a Prometheus with the common
+ * `kubernetes-pods` job reads, the NetworkPolicy rule that admits the monitoring namespace on a
+ * tier's metrics port (the gateway's listener that serves GET /metrics and nothing else; the nginx
+ * exporter sidecar), and, for clusters with the prometheus-operator, per tier a headless Service
+ * naming that port and a ServiceMonitor over it, plus a PrometheusRule with the alerts of
+ * infra/monitoring/alerts.yaml.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
-import type { MonitoringSpec } from '../monitoring.ts';
+import { ALERTS_FILE, type MonitoringSpec } from '../monitoring.ts';
 
-/** The plain rules file the PrometheusRule carries, so the two cannot drift (docs/observability.md). */
-export const ALERTS_FILE = join(import.meta.dirname, '..', 'monitoring', 'alerts.yaml');
+export { ALERTS_FILE };
 
 /** The rule groups of `ALERTS_FILE`, as a PrometheusRule's `spec.groups`. */
 export function alertRuleGroups(file = ALERTS_FILE): object[] {

@@ -4,18 +4,21 @@
  * defaults. Bad values stop `npm start` with a message that names the setting, before anything starts.
  */
 import { z } from 'zod';
+import { TIER_METRICS_DEFAULTS } from '../../infra/monitoring.ts';
 import { DEFAULTS, LOCAL_RUN_DIR } from '../../infra/spec.ts';
 import { DEFAULT_STATIC_SERVER, STATIC_SERVERS, type StaticServer } from '../../static-tier/servers.ts';
 
 const Port = z.coerce.number().int().min(1024, 'must be 1024..65535 (the static tier runs without root)').max(65_535, 'must be 1024..65535');
+/** A flag given bare (`--prometheus`) or a variable set to true/false/1/0. */
+const Switch = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])], { error: 'must be true or false' }).transform((v) => v === true || v === 'true' || v === '1');
 const Count = z.coerce.number().int().min(1, 'must be at least 1').max(64, 'must be at most 64');
 
 /** One setting of `npm start`. */
 interface StackSetting {
   flag: string;
   env: string;
-  schema: z.ZodType<number | string>;
-  fallback?: number | string;
+  schema: z.ZodType<number | string | boolean>;
+  fallback?: number | string | boolean;
   doc: string;
 }
 
@@ -31,6 +34,14 @@ export const STACK_SETTINGS = {
     schema: z.enum(STATIC_SERVERS, { error: `must be one of ${STATIC_SERVERS.join(', ')}` }),
     doc: 'web server of the static tier, rendered from the same spec',
   },
+  prometheus: {
+    flag: 'prometheus', env: 'STACK_PROMETHEUS', schema: Switch, fallback: false,
+    doc: "also run Prometheus scraping both tiers (the gateway's metrics port, nginx's exporter) with infra/monitoring/alerts.yaml, data in the run folder",
+  },
+  prometheusPort: { flag: 'prometheus-port', env: 'STACK_PROMETHEUS_PORT', schema: Port, fallback: 9090, doc: "Prometheus's web UI and API, loopback only (with --prometheus)" },
+  metricsPort: { flag: 'metrics-port', env: 'STACK_METRICS_PORT', schema: Port, fallback: TIER_METRICS_DEFAULTS.metricsPort, doc: "the gateway's metrics listener, GET /metrics only (with --prometheus)" },
+  nginxStatusPort: { flag: 'nginx-status-port', env: 'STACK_NGINX_STATUS_PORT', schema: Port, fallback: TIER_METRICS_DEFAULTS.nginxStatusPort, doc: "nginx's stub_status server, loopback only (with --prometheus)" },
+  exporterPort: { flag: 'exporter-port', env: 'STACK_EXPORTER_PORT', schema: Port, fallback: TIER_METRICS_DEFAULTS.nginxExporterPort, doc: "the nginx exporter's /metrics (with --prometheus)" },
   runDir: { flag: 'run-dir', env: 'STACK_RUN_DIR', schema: z.string().min(1), fallback: LOCAL_RUN_DIR, doc: 'folder for the rendered web server config, pid/lock and temp files' },
 } as const satisfies Record<string, StackSetting>;
 
@@ -45,7 +56,23 @@ export interface StackSettings {
   maxWorkers: number | undefined;
   app: string;
   staticServer: StaticServer;
+  prometheus: boolean;
+  prometheusPort: number;
+  metricsPort: number;
+  nginxStatusPort: number;
+  exporterPort: number;
   runDir: string;
+}
+
+/** The ports this run binds, by flag: the tiers', and with --prometheus the monitoring ones too. */
+export function stackPorts(settings: StackSettings): Record<string, number> {
+  return {
+    '--site-port': settings.sitePort, '--gateway-port': settings.gatewayPort, '--admin-port': settings.adminPort,
+    ...(settings.prometheus ? {
+      '--prometheus-port': settings.prometheusPort, '--metrics-port': settings.metricsPort,
+      ...(settings.staticServer === 'nginx' ? { '--nginx-status-port': settings.nginxStatusPort, '--exporter-port': settings.exporterPort } : {}),
+    } : {}),
+  };
 }
 
 /** A bad value, named the way the user wrote it. */
@@ -71,9 +98,9 @@ export function parseStackSettings(flags: Record<string, unknown>, env: NodeJS.P
     values[name] = parsed.data;
   }
   const settings = values as unknown as StackSettings;
-  const ports = [settings.sitePort, settings.gatewayPort, settings.adminPort];
-  if (new Set(ports).size !== ports.length) {
-    throw new StackSettingsError(`--site-port, --gateway-port and --admin-port must differ (got ${ports.join(', ')})`);
+  const ports = stackPorts(settings);
+  if (new Set(Object.values(ports)).size !== Object.keys(ports).length) {
+    throw new StackSettingsError(`${Object.keys(ports).join(', ')} must differ (got ${Object.values(ports).join(', ')})`);
   }
   if (settings.maxWorkers !== undefined && settings.maxWorkers < settings.minWorkers) {
     throw new StackSettingsError(`--max-workers=${settings.maxWorkers} is below --min-workers=${settings.minWorkers}`);

@@ -6,6 +6,7 @@ describe('parseStackSettings', () => {
   it('uses the defaults when nothing is given', () => {
     expect(parseStackSettings({ _: [] }, {})).toEqual({
       sitePort: 8080, gatewayPort: 8000, adminPort: 9000, minWorkers: 1, maxWorkers: undefined, app: 'dist/app/server.js', staticServer: 'nginx', runDir: 'run',
+      prometheus: false, prometheusPort: 9090, metricsPort: 9101, nginxStatusPort: 8081, exporterPort: 9113,
     });
   });
 
@@ -25,8 +26,17 @@ describe('parseStackSettings', () => {
     [{ app: 'app/server.py' }, {}, '--app=app/server.py: must be a .ts, .js, .mjs or .cjs module'],
     [{ 'static-server': 'iis' }, {}, '--static-server=iis: must be one of nginx, apache'],
     [{}, { STACK_STATIC_SERVER: 'httpd' }, 'STACK_STATIC_SERVER=httpd: must be one of nginx, apache'],
+    [{ prometheus: 'yes' }, {}, '--prometheus=yes: must be true or false'],
+    [{ prometheus: true, 'metrics-port': 9000 }, {}, 'must differ'],
+    [{ prometheus: true, 'exporter-port': 8080 }, {}, 'must differ'],
   ])('refuses %j %j naming the setting', (flags, env, message) => {
     expect(() => parseStackSettings(flags, env)).toThrow(message);
+  });
+
+  it('--prometheus (or STACK_PROMETHEUS) turns monitoring on; its ports are free to clash while it is off', () => {
+    expect(parseStackSettings({ prometheus: true }, {}).prometheus).toBe(true);
+    expect(parseStackSettings({}, { STACK_PROMETHEUS: '1' }).prometheus).toBe(true);
+    expect(parseStackSettings({ 'metrics-port': 9000 }, {}).prometheus).toBe(false);
   });
 
   it('chooses the static tier\'s server by flag or environment', () => {

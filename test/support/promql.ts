@@ -53,5 +53,6 @@ export function alertQueries(file = ALERTS_FILE): NamedQuery[] {
 
 /** Grafana's variables replaced by values PromQL accepts, for checking a panel query with promtool. */
 export function withoutGrafanaVariables(expr: string): string {
-  return expr.replaceAll('$__rate_interval', '5m').replaceAll('$job', '.*').replaceAll('$instance', '.*');
+  // Every selector variable ($job, $instance, $nginx_job, $nginx_instance) means "All".
+  return expr.replaceAll('$__rate_interval', '5m').replace(/\$[a-z_]+\b/g, '.*');
 }

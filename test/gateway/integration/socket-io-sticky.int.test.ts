@@ -26,7 +26,7 @@ const logged = (gateway: GatewayProcess, status: number) => gateway.output().spl
 
 test('40 clients with default transports on 2 workers: all connect, none gets a 400, a broadcast reaches all', async () => {
   gw = await startGateway([fixture('apps/socket-io-app.ts'), '--workers', '2', '--listen-strategy', 'sticky', '--access-log']);
-  await gw.waitFor(settled);
+  await gw.waitFor(settled, 60_000);
   // 30 upgrade to a WebSocket as usual; 10 stay on long-polling, so every message they send or
   // receive travels on a request that names their session.
   clients = await connectClients(gw.url, 40, (i) => ({ reconnection: false, ...(i < 10 ? { upgrade: false } : {}) }));
@@ -48,7 +48,7 @@ test('40 clients with default transports on 2 workers: all connect, none gets a 
 
 test('a worker killed with SIGKILL: its clients reconnect to a worker still alive, the others keep their session', async () => {
   gw = await startGateway([fixture('apps/socket-io-app.ts'), '--workers', '2', '--listen-strategy', 'sticky']);
-  await gw.waitFor(settled);
+  await gw.waitFor(settled, 60_000);
   clients = await connectClients(gw.url, 20, () => ({ reconnectionDelay: 100, reconnectionDelayMax: 500 }));
   const status = await gw.status();
   const victim = status.workers.find((w) => w.id === 1)!;
@@ -68,7 +68,7 @@ test('a worker killed with SIGKILL: its clients reconnect to a worker still aliv
     expect(c.problems).toEqual([]);
     expect(await c.socket.timeout(5000).emitWithAck('whoami')).toBe(2);
   }
-  await gw.waitFor(settled);
+  await gw.waitFor(settled, 60_000);
   await sleep(200);
   const heard = clients.map((c) => new Promise<string>((resolve) => c.socket.once('heard', (m: { text: string }) => resolve(m.text))));
   others[0]!.socket.emit('shout', 'after the kill');
@@ -77,13 +77,13 @@ test('a worker killed with SIGKILL: its clients reconnect to a worker still aliv
 
 test('HUP: every session, polling or upgraded, reconnects to a new worker; the old ones exit', async () => {
   gw = await startGateway([fixture('apps/socket-io-app.ts'), '--workers', '2', '--listen-strategy', 'sticky']);
-  await gw.waitFor(settled);
+  await gw.waitFor(settled, 60_000);
   clients = await connectClients(gw.url, 20, (i) => ({ reconnectionDelay: 100, reconnectionDelayMax: 500, ...(i < 10 ? { upgrade: false } : {}) }));
   const reconnected = clients.map((c) => new Promise<void>((resolve) => c.socket.io.once('reconnect', () => resolve())));
   gw.proc.kill('SIGHUP');
   await Promise.all(reconnected);
   for (const c of clients) expect(await c.socket.timeout(5000).emitWithAck('whoami')).toBeGreaterThan(2);
-  const after = await gw.waitFor((s) => settled(s) && s.workers.every((w) => w.id > 2));
+  const after = await gw.waitFor((s) => settled(s) && s.workers.every((w) => w.id > 2), 60_000);
   expect(after.workers).toHaveLength(2);
 });
 

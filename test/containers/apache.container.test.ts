@@ -4,8 +4,8 @@
  * the Pulumi Docker program declares (captured through Pulumi's mocks, host networking), and what a
  * user of the Apache tier would rely on: the page, hashed files served by Apache itself with
  * `immutable`, its own 404 for a missing one, a WebSocket through Apache, no version in the Server
- * header, non-root on a read-only root, a config checked with `httpd -t` before it serves, and a
- * graceful stop on the image's WINCH.
+ * header, non-root on a read-only root, a config checked with `httpd -t` before it serves (a bad
+ * one refused with Apache's message), and a graceful stop on the image's WINCH.
  *
  * No skip: when the engine cannot start, beforeAll throws and every test here fails.
  */
@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { $ } from 'zx';
 import { captureStack, type CapturedResource } from '../../infra/testing/capture.ts';
 import { ensureDockerEngine } from '../../scripts/lib/docker-engine.ts';
 import { provideBaseImages } from '../../scripts/lib/base-image-source.ts';
@@ -131,6 +132,15 @@ describe('the Apache static tier in its container', () => {
     ws.close(1000);
     await closed;
   });
+
+  it('refuses a bad config with httpd’s own message and a failing exit, instead of serving', async () => {
+    // A valid start (httpd reports a missing MPM before anything else), then a directive no module defines.
+    const conf = 'ServerRoot "/tmp/apache"\nLoadModule mpm_event_module /usr/local/apache2/modules/mod_mpm_event.so\nBogusDirective on\n';
+    const out = await $`docker run --rm --network none --read-only --tmpfs /tmp --cap-drop ALL -e ${`APACHE_CONF=${conf}`} ${String(apache.inputs.image)}`
+      .quiet().nothrow().timeout('60s');
+    expect(out.exitCode).not.toBe(0);
+    expect(`${out.stdout}${out.stderr}`).toMatch(/Syntax error on line 3 of \/tmp\/apache\/httpd\.conf:\s+Invalid command 'BogusDirective'/);
+  }, 90_000);
 
   it('stops gracefully on the image’s stop signal (WINCH) and exits 0', async () => {
     const name = String(apache.inputs.name);

@@ -1,7 +1,7 @@
 /**
  * Full-stack frameworks' Node production output, hosted unmodified: Next.js (`output: 'standalone'`,
- * `.next/standalone/server.js`) and SvelteKit (adapter-node, `build/index.js`), the two most used
- * by npm downloads of those with a Node server build that fit this machine's time. Each fixture is
+ * `.next/standalone/server.js`), SvelteKit (adapter-node, `build/index.js`) and Astro
+ * (@astrojs/node standalone, `dist/server/entry.mjs`). Each fixture is
  * installed from its lock file and built once into run/frameworks (later runs reuse the build),
  * then run by `npm start -- --app <entry>` with 2 workers and real nginx. The preset
  * (nginx/presets.ts) has nginx serve the hashed assets: the access log shows no upstream for them.
@@ -18,6 +18,8 @@ import { loadThroughKill } from './load.ts';
 const FRAMEWORKS = [
   { name: 'next', entry: '.next/standalone/server.js', heading: '<h1>next</h1>', asset: /"(\/_next\/static\/[^"]+\.js)"/ },
   { name: 'sveltekit', entry: 'build/index.js', heading: '<h1>sveltekit</h1>', asset: /"\.?(\/_app\/immutable\/[^"]+\.js)"/ },
+  // Astro inlines this page's small script; its stylesheet is the hashed file (inlineStylesheets: 'never').
+  { name: 'astro', entry: 'dist/server/entry.mjs', heading: '<h1>astro</h1>', asset: /"(\/_astro\/[^"]+\.(?:css|js))"/ },
 ];
 
 /** The access-log line nginx wrote for `path` (waits for it: nginx writes after the response). */

@@ -1,6 +1,6 @@
 /**
  * Full-stack framework pages hydrate in a real browser (headless Chromium) through the stack:
- * the Next.js and SvelteKit builds carry inline scripts that boot their client, which a plain
+ * the Next.js, SvelteKit and Astro builds carry inline scripts that boot their client, which a plain
  * `default-src 'self'` policy from the static tier would block (the button would stay dead).
  * Checked: no console error (a blocked script is one), no `securitypolicyviolation` event, and the
  * counter button counts, which only the hydrated page does. And a policy the app sends itself
@@ -18,6 +18,7 @@ import { installFixture } from '../../bench/lib/framework-fixtures.ts';
 const FRAMEWORKS = [
   { name: 'next', entry: '.next/standalone/server.js' },
   { name: 'sveltekit', entry: 'build/index.js' },
+  { name: 'astro', entry: 'dist/server/entry.mjs' },
 ];
 
 let browser: Browser;

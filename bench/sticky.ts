@@ -14,7 +14,7 @@ import { request } from 'node:http';
 import { argv } from 'zx';
 import { median } from './lib/stats.ts';
 import { runLoad } from './lib/wrk.ts';
-import { fixture, settled, startGateway } from '../test/gateway/integration/gateway-process.ts';
+import { fixture, settled, startGateway } from './lib/gateway-process.ts';
 
 const ROUNDS = Number(argv.rounds ?? 5);
 const DURATION_S = Number(argv.duration ?? 5);

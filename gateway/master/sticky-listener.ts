@@ -75,6 +75,9 @@ export async function listenSticky(options: StickyOptions): Promise<StickyListen
     handoffs.set(id, { socket, head, worker });
     const message: MasterMessage = { type: 'connection', id, head: head.toString('base64') };
     worker.send(message, socket, { keepOpen: true }, (error) => {
+      // The channel is closed (the worker is exiting): route nothing more to it, or the retry would
+      // pick it again, each failure a tick later, and spin the master.
+      if (error) router.remove(worker);
       if (error && handoffs.delete(id)) dispatch(socket, head);
     });
   }
@@ -167,6 +170,7 @@ export async function listenSticky(options: StickyOptions): Promise<StickyListen
     attach(worker) {
       router.add(worker);
       worker.on('message', (message: WorkerMessage | AppStickyMessage) => onMessage(worker, message));
+      worker.once('disconnect', () => router.remove(worker));
       worker.once('exit', () => onExit(worker));
     },
     retire: (worker) => router.retire(worker),

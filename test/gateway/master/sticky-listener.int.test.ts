@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 /** A child process stands in for a cluster worker: same send/message/exit surface. */
-async function worker(mode: 'serve' | 'die'): Promise<ChildProcess> {
+async function worker(mode: 'serve' | 'die' | 'hang-up'): Promise<ChildProcess> {
   const child = fork(CHILD, [mode]);
   children.push(child);
   listener!.attach(child as unknown as Worker);
@@ -40,5 +40,21 @@ test('a worker killed mid-handoff: its connection is served by another worker, n
   await died;
   expect(await response.text()).toBe(`served by ${serving.pid}`);
   // And the next connection goes straight to the survivor.
+  expect(await (await fetch(`http://127.0.0.1:${port}/x`, { signal: AbortSignal.timeout(10_000) })).text()).toBe(`served by ${serving.pid}`);
+});
+
+test('a worker whose channel has closed gets no connections, and the master does not spin retrying it', async () => {
+  listener = await listenSticky({ bind: '127.0.0.1:0', path: '/socket.io/', socketMode: '660', headersTimeoutMs: 5000, log: pino({ level: 'silent' }) });
+  // The only worker, as at the end of a stop: every retry would pick it again.
+  const leaving = await worker('hang-up');
+  if (leaving.connected) await new Promise((resolve) => leaving.once('disconnect', resolve));
+  const { port } = listener.server.address() as AddressInfo;
+  const outcome = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(10_000) }).then(
+    () => 'answered',
+    (error: Error) => error.name,
+  );
+  // Closed at once (no worker to take it), not left to time out while the master spins.
+  expect(outcome).toBe('TypeError');
+  const serving = await worker('serve');
   expect(await (await fetch(`http://127.0.0.1:${port}/x`, { signal: AbortSignal.timeout(10_000) })).text()).toBe(`served by ${serving.pid}`);
 });

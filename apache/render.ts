@@ -147,19 +147,25 @@ function requestIdLines(): string[] {
 /**
  * Security headers and the request id on every response, errors included. The gateway's own copies
  * are dropped first (`Header unset` works on the proxied headers, `always` on Apache's own), or a
- * proxied response would carry both. Conditions read the environment, not request headers: an
+ * proxied response would carry both; an app-owned one is kept and the kit's set only in its absence. Conditions read the environment, not request headers: an
  * expression reading a request header adds it to Vary.
  */
 function headerLines(spec: NginxSpec): string[] {
-  const names = ['X-Request-Id', ...Object.keys(spec.securityHeaders)];
+  const owned = new Set(spec.appOwnedHeaders);
+  const names = ['X-Request-Id', ...Object.keys(spec.securityHeaders)].filter((name) => !owned.has(name));
   return [
     ...requestIdLines(),
     ...names.map((name) => `Header unset ${name}`),
     'Header always set X-Request-Id "%{CLIENT_REQUEST_ID}e" env=CLIENT_REQUEST_ID',
     // A request refused before its headers were parsed (a 400) has no id of Apache's to report.
     'Header always set X-Request-Id "%{KIT_REQUEST_ID}e" "expr=-z reqenv(\'CLIENT_REQUEST_ID\') && -n reqenv(\'KIT_REQUEST_ID\')"',
-    ...Object.entries(spec.securityHeaders).map(([name, value]) => `Header always set ${name} ${quote(value)}`),
+    ...Object.entries(spec.securityHeaders).map(([name, value]) => `Header always set ${name} ${quote(value)}${owned.has(name) ? appOwnedCondition(name) : ''}`),
   ];
+}
+
+/** appOwnedHeaders (nginx/spec.ts): the kit's value only where the proxied response has none. */
+function appOwnedCondition(name: string): string {
+  return ` "expr=-z resp('${name}')"`;
 }
 
 /** The static tier's own liveness answer, never proxied: a documented non-3xx `RedirectMatch` status. */

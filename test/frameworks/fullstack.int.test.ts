@@ -79,9 +79,10 @@ describe.each(FRAMEWORKS)('$name production build, unmodified, under npm start w
     expect(api.headers.get('x-request-id')).toBeTruthy();
   });
 
-  it('loses no request when a worker is SIGKILLed under load', async () => {
+  it('loses no request when a worker is SIGKILLed under load (only an answer the victim had begun can be cut)', async () => {
     const result = await loadThroughKill(stack, '/api/hello');
     expect(result.failed).toEqual([]);
+    expect(result.cut.length).toBeLessThanOrEqual(4);
     expect(result.ok).toBeGreaterThan(50);
     expect(result.pidsAfter).not.toContain(result.victim);
   }, 60_000);

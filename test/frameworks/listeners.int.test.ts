@@ -49,9 +49,10 @@ describe.each(['express', 'fastify', 'koa', 'nest'])('%s, unmodified, under npm 
     expect(await isBound(appPort)).toBe(false);
   });
 
-  it('loses no request when a worker is SIGKILLed under load', async () => {
+  it('loses no request when a worker is SIGKILLed under load (only an answer the victim had begun can be cut)', async () => {
     const result = await loadThroughKill(stack, '/api/hello');
     expect(result.failed).toEqual([]);
+    expect(result.cut.length).toBeLessThanOrEqual(4);
     expect(result.ok).toBeGreaterThan(100);
     expect(result.pidsAfter).not.toContain(result.victim);
   }, 60_000);

@@ -8,10 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nginxBinary } from '../nginx/nginx-binary.ts';
-import { startStack, type RunningStack } from '../stack/stack-process.ts';
+import { discardStack, startStack, type RunningStack } from '../stack/stack-process.ts';
 import { installFixture } from '../../bench/lib/framework-fixtures.ts';
 import { loadThroughKill } from './load.ts';
 
@@ -42,14 +41,7 @@ describe.each(FRAMEWORKS)('$name production build, unmodified, under npm start w
     cached = installed.cached;
     stack = await startStack(['--app', join(installed.dir, entry), '--min-workers', '2', '--max-workers', '2']);
   }, 600_000);
-  afterAll(async () => {
-    if (!stack) return;
-    if (stack.child.exitCode === null) {
-      stack.child.kill('SIGKILL');
-      await stack.exited;
-    }
-    await rm(stack.runDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => discardStack(stack), 60_000);
 
   it('serves the page through the gateway and its hashed assets from nginx, immutable, never from the app', async () => {
     expect(stack.output()).toContain(`${name} build: nginx serves`);

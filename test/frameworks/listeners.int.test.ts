@@ -5,13 +5,12 @@
  * nginx, a worker SIGKILLed under load costs no request, and TERM lets a slow request finish.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nginxBinary } from '../nginx/nginx-binary.ts';
 import { freePort, isBound } from '../support/net.ts';
-import { startStack, type RunningStack } from '../stack/stack-process.ts';
+import { discardStack, poolStatus, startStack, type RunningStack } from '../stack/stack-process.ts';
 import { installFixture } from '../../bench/lib/framework-fixtures.ts';
-import { loadThroughKill, poolStatus } from './load.ts';
+import { loadThroughKill } from './load.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -28,13 +27,7 @@ describe.each(['express', 'fastify', 'koa', 'nest'])('%s, unmodified, under npm 
     process.env.PORT = String(appPort);
     stack = await startStack(['--app', join(dir, `${framework}.js`), '--min-workers', '2', '--max-workers', '2']);
   }, 90_000);
-  afterAll(async () => {
-    if (stack.child.exitCode === null) {
-      stack.child.kill('SIGKILL');
-      await stack.exited;
-    }
-    await rm(stack.runDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => discardStack(stack), 60_000);
 
   it('answers the page and an API route through nginx and the gateway; the port it listens on is never bound', async () => {
     const page = await fetch(stack.site);

@@ -1,10 +1,5 @@
 /** GET traffic through a running stack while one of its workers is SIGKILLed. */
-import type { PoolStatus } from '../../gateway/protocol.ts';
-import type { RunningStack } from '../stack/stack-process.ts';
-
-export async function poolStatus(stack: RunningStack): Promise<PoolStatus> {
-  return (await (await fetch(`${stack.admin}/status`, { headers: { accept: 'application/json' } })).json()) as PoolStatus;
-}
+import { poolStatus, type RunningStack } from '../stack/stack-process.ts';
 
 /**
  * Four clients send GETs through nginx; after 60 requests one worker is SIGKILLed; traffic goes on

@@ -6,11 +6,10 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alertQueries, dashboardQueries, withoutGrafanaVariables } from '../support/promql.ts';
 import { freePorts } from '../support/net.ts';
-import { startStack, type RunningStack } from './stack-process.ts';
+import { discardStack, startStack, type RunningStack } from './stack-process.ts';
 
 let stack: RunningStack;
 let prometheus: string;
@@ -45,10 +44,7 @@ beforeAll(async () => {
   for (let i = 0; i < 40; i += 1) expect((await fetch(`${stack.site}/`)).status).toBe(200);
 }, 180_000);
 
-afterAll(async () => {
-  if (stack && stack.child.exitCode === null) stack.child.kill('SIGKILL');
-  if (stack) await rm(stack.runDir, { recursive: true, force: true });
-});
+afterAll(() => discardStack(stack));
 
 test('the stack says where Prometheus is, and its config scrapes the gateway\'s metrics port and the exporter with the alert rules', () => {
   expect(stack.output()).toContain(`prometheus: ${prometheus}`);

@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nginxBinary } from '../nginx/nginx-binary.ts';
-import { ROOT, startStack, type RunningStack } from './stack-process.ts';
+import { discardStack, ROOT, startStack, type RunningStack } from './stack-process.ts';
 
 let stack: RunningStack;
 
@@ -17,13 +16,7 @@ beforeAll(async () => {
   stack = await startStack(['--min-workers', '2', '--max-workers', '2']);
 }, 90_000);
 
-afterAll(async () => {
-  if (stack && stack.child.exitCode === null) {
-    stack.child.kill('SIGKILL');
-    await stack.exited;
-  }
-  if (stack) await rm(stack.runDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => discardStack(stack), 60_000);
 
 /** Run `stack.ts` to completion with `args`; its exit status and output. */
 function runStackScript(args: string[]): { status: number | null; output: string } {

@@ -4,10 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { PoolStatus } from '../../gateway/protocol.ts';
 import { freePort } from '../support/net.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -106,4 +107,19 @@ export function childPids(pid: number): number[] {
       }
     })
     .map(Number);
+}
+
+/** The pool as the stack's gateway reports it on its admin listener. */
+export async function poolStatus(stack: RunningStack): Promise<PoolStatus> {
+  return (await (await fetch(`${stack.admin}/status`, { headers: { accept: 'application/json' } })).json()) as PoolStatus;
+}
+
+/** After a suite: SIGKILL the stack if it still runs (its watchdog stops the tiers), then remove its run folder. */
+export async function discardStack(stack: RunningStack | undefined): Promise<void> {
+  if (!stack) return;
+  if (stack.child.exitCode === null) {
+    stack.child.kill('SIGKILL');
+    await stack.exited;
+  }
+  await rm(stack.runDir, { recursive: true, force: true });
 }

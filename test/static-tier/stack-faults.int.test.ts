@@ -4,10 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PoolStatus } from '../../gateway/protocol.ts';
-import { childPids, isAlive, startStack, type RunningStack } from '../stack/stack-process.ts';
+import { childPids, discardStack, isAlive, poolStatus, startStack, type RunningStack } from '../stack/stack-process.ts';
 import { SERVER_TRAITS, STATIC_SERVERS } from './web-server.ts';
 
 /** How one GET ended: its status, or `lost`; `replayed` when the first attempt got no response at all. */
@@ -34,20 +32,10 @@ describe.each(STATIC_SERVERS)('faults with %s in front', (server) => {
     stack = await startStack(['--min-workers', '2', '--max-workers', '2', '--static-server', server]);
   }, 90_000);
 
-  afterAll(async () => {
-    if (stack && stack.child.exitCode === null) {
-      stack.child.kill('SIGKILL');
-      await stack.exited;
-    }
-    if (stack) await rm(stack.runDir, { recursive: true, force: true });
-  }, 60_000);
-
-  async function poolStatus(): Promise<PoolStatus> {
-    return (await (await fetch(`${stack.admin}/status`, { headers: { accept: 'application/json' } })).json()) as PoolStatus;
-  }
+  afterAll(() => discardStack(stack), 60_000);
 
   it('a worker SIGKILLed under GET load: no request fails (replayed by the server, or by the client where the server leaves it to it)', async () => {
-    const victim = (await poolStatus()).workers[0]!.pid;
+    const victim = (await poolStatus(stack)).workers[0]!.pid;
     const outcomes: Outcome[] = [];
     let killedAt = 0;
     let sent = 0;
@@ -73,13 +61,13 @@ describe.each(STATIC_SERVERS)('faults with %s in front', (server) => {
     // the client, at most once per request that was in flight on the killed worker (one per client).
     if (SERVER_TRAITS[server].retries === 'server') expect(replayed).toBe(0);
     else expect(replayed).toBeLessThanOrEqual(4);
-    const after = await poolStatus();
+    const after = await poolStatus(stack);
     expect(after.workers.map((w) => w.pid)).not.toContain(victim);
     expect(after.restarts.crash).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
   it('Ctrl-C stops both tiers and leaves no process behind', async () => {
-    const status = await poolStatus();
+    const status = await poolStatus(stack);
     const webPid = Number(readFileSync(join(stack.runDir, SERVER_TRAITS[server].pidFile), 'utf8'));
     // The stack's own children: the gateway master, the web server and the watchdog that stops them if the stack dies.
     const children = childPids(stack.child.pid!);
